@@ -1,0 +1,1 @@
+"""Council governance (plan §三(二)); see the council issue."""

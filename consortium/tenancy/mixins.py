@@ -1,0 +1,141 @@
+"""HTML side of the tenancy chokepoint: the view mixin, the form base and the admin base.
+
+Every page that shows or changes tenant data derives from ``ScopedViewMixin``: its ``get_queryset`` and
+``get_object`` cannot be overridden (``__init_subclass__`` refuses); refine with ``scope_queryset``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .api.base import same_tenant_errors
+from .models import TenantModel
+from .scoping import is_platform_admin
+
+PROTECTED_VIEW_METHODS = ("get_queryset", "get_object")
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """For list/detail/update/delete views of a tenant model. ``write_view = True`` on views that change data."""
+
+    model: type[models.Model]
+    write_view = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ != __name__:
+            overridden = [name for name in PROTECTED_VIEW_METHODS if name in cls.__dict__]
+            if overridden:
+                raise TypeError(f"{cls.__name__} may not override {', '.join(overridden)}: use scope_queryset")
+
+    def scope_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.scope_queryset(self.model.objects.visible_to(self.request.user))  # type: ignore[attr-defined]
+
+    def get_object(self, queryset: models.QuerySet | None = None) -> models.Model:
+        queryset = self.get_queryset() if queryset is None else queryset
+        pk = self.kwargs.get("pk")  # type: ignore[attr-defined]
+        try:
+            obj = queryset.get(pk=pk)
+        except (queryset.model.DoesNotExist, ValueError, TypeError):
+            raise Http404(_("记录不存在。"))
+        if self.write_view:
+            self.require_editable(obj)
+        return obj
+
+    def require_editable(self, obj: models.Model) -> None:
+        if not self.model.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+            raise PermissionDenied(_("您可以查看此记录，但无权修改。"))
+
+    def recheck_in_scope(self, obj: models.Model) -> None:
+        """Call inside the write's transaction: the saved object must still be editable by the actor."""
+        if not self.model.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+            raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
+
+
+class ScopedActionMixin(ScopedViewMixin):
+    """A POST-only action on one object (approve, close, ...): object fetched through the chokepoint, then a service."""
+
+    write_view = True
+    http_method_names = ["post"]
+
+
+class TenantModelForm(forms.ModelForm):
+    """ModelForm whose model-choice fields only offer what the user can see; related rows stay in one tenant."""
+
+    def __init__(self, *args: Any, user: Any, consortium_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.consortium_id = consortium_id or getattr(self.instance, "consortium_id", None) or user.consortium_id
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, models.QuerySet) and hasattr(queryset, "visible_to"):
+                scoped = queryset.visible_to(user)
+                if issubclass(scoped.model, TenantModel) and self.consortium_id:
+                    scoped = scoped.filter(consortium_id=self.consortium_id)
+                field.queryset = scoped
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.consortium_id:
+            for field, message in same_tenant_errors(cleaned, self.consortium_id).items():
+                self.add_error(field, message)
+        return cleaned
+
+
+def atomic_scoped_save(view: ScopedViewMixin, save: Any) -> Any:
+    """Run ``save()`` in a transaction and re-check scope before committing."""
+    with transaction.atomic():
+        obj = save()
+        view.recheck_in_scope(obj)
+    return obj
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Admin for tenant models: superusers and platform admins see every tenant, staff only their own scope."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_platform_admin(request.user):
+            return qs
+        return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs.none()
+
+    def _editable(self, request, obj) -> bool:
+        if is_platform_admin(request.user):
+            return True
+        if obj is None:
+            return request.user.role == "secretariat"
+        return self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field.queryset, "visible_to"):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field.queryset, "visible_to"):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not change and isinstance(obj, TenantModel) and not obj.consortium_id:
+            obj.consortium_id = request.user.consortium_id
+        super().save_model(request, obj, form, change)

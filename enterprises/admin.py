@@ -1,0 +1,1 @@
+"""enterprises: admin (filled in by the enterprises issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""enterprises: models (filled in by the enterprises issue; see DESIGN.md §4)."""

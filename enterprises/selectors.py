@@ -1,0 +1,1 @@
+"""enterprises: selectors (filled in by the enterprises issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""enterprises: services (filled in by the enterprises issue; see DESIGN.md §4)."""

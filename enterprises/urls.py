@@ -1,0 +1,4 @@
+"""Pages of enterprises; views derive from consortium.tenancy.mixins.ScopedViewMixin."""
+
+app_name = "enterprises"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""matching: admin (filled in by the matching issue; see DESIGN.md §4)."""

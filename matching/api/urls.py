@@ -1,0 +1,3 @@
+"""API routes of matching; included under /api/v1/."""
+
+urlpatterns: list = []

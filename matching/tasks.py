@@ -1,0 +1,1 @@
+"""matching: tasks (filled in by the matching issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""API serializers (see DESIGN.md §4)."""

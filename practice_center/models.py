@@ -1,0 +1,1 @@
+"""practice_center: models (filled in by the practice_center issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""practice_center: views (filled in by the practice_center issue; see DESIGN.md §4)."""

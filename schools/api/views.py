@@ -1,0 +1,1 @@
+"""API viewsets: derive from consortium.tenancy.api.base.TenantModelViewSet."""

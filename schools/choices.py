@@ -1,0 +1,1 @@
+"""schools: choices (filled in by the schools issue; see DESIGN.md §4)."""
