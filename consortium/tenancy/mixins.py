@@ -16,9 +16,8 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .api.base import same_tenant_errors
 from .models import TenantModel
-from .scoping import is_platform_admin
+from .scoping import is_platform_admin, same_tenant_errors
 
 PROTECTED_VIEW_METHODS = ("get_queryset", "get_object")
 

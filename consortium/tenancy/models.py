@@ -45,7 +45,9 @@ class Consortium(models.Model):
     region = models.CharField(_("所在地区"), max_length=80)
     division_code = models.CharField(_("行政区划代码"), max_length=6, validators=[validate_division_code])
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ConsortiumStatus.choices, default=ConsortiumStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ConsortiumStatus.choices, default=ConsortiumStatus.ACTIVE
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ConsortiumQuerySet.as_manager()
@@ -148,7 +150,9 @@ class MemberUnit(TenantModel):
     kind = models.CharField(_("单位类型"), max_length=16, choices=UnitKind.choices)
     name = models.CharField(_("单位名称"), max_length=120)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, validators=[validate_credit_code],
+        _("统一社会信用代码"),
+        max_length=18,
+        validators=[validate_credit_code],
         help_text=_("18位，按GB 32100校验。"),
     )
     contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
@@ -158,7 +162,9 @@ class MemberUnit(TenantModel):
     website = models.URLField(_("网址"), blank=True)
     description = models.TextField(_("简介"), blank=True)
     industries = models.ManyToManyField(Industry, verbose_name=_("所属产业"), related_name="units", blank=True)
-    local_chains = models.ManyToManyField(LocalChain, verbose_name=_("所属本地产业链"), related_name="units", blank=True)
+    local_chains = models.ManyToManyField(
+        LocalChain, verbose_name=_("所属本地产业链"), related_name="units", blank=True
+    )
     status = models.CharField(_("成员状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.APPLIED)
     joined_on = models.DateField(_("入会日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -190,7 +196,9 @@ class MemberUnit(TenantModel):
 class UnitStatusChange(TenantModel):
     """Audit trail of a unit's lifecycle: who decided which transition, when and why."""
 
-    unit = models.ForeignKey(MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="status_changes")
+    unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(_("原状态"), max_length=16, choices=UnitStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=UnitStatus.choices)
     reason = models.TextField(_("原因"), blank=True)
@@ -214,15 +222,23 @@ class UnitStatusChange(TenantModel):
 
 
 class PortalUserManager(UserManager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is a platform admin: it belongs to no consortium.
+        extra_fields.setdefault("role", Role.PLATFORM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
     """A portal user. Belongs to exactly one consortium (platform admins to none); unit roles via memberships."""
 
     consortium = models.ForeignKey(
-        Consortium, verbose_name=_("产教联合体"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_index=True,
+        Consortium,
+        verbose_name=_("产教联合体"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
@@ -269,7 +285,9 @@ class User(AbstractUser):
 class UnitMembership(TenantModel):
     """A user's role inside a member unit."""
 
-    unit = models.ForeignKey(MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("单位角色"), max_length=16, choices=UnitRole.choices, default=UnitRole.UNIT_STAFF)
     title = models.CharField(_("职务"), max_length=60, blank=True)
@@ -300,7 +318,9 @@ def _invitation_expiry():
 class Invitation(TenantModel):
     """A unit admin (or the secretariat) invites a person by e-mail to join a unit."""
 
-    unit = models.ForeignKey(MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="invitations")
+    unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("邮箱"))
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     role = models.CharField(_("单位角色"), max_length=16, choices=UnitRole.choices, default=UnitRole.UNIT_STAFF)

@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import User
 
 
 def is_platform_admin(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.role == "platform_admin"))
+    return bool(
+        user and user.is_authenticated and user.is_active and (user.is_superuser or user.role == "platform_admin")
+    )
 
 
 def unit_roles(user: Any) -> dict[int, str]:
@@ -36,8 +39,9 @@ def unit_roles(user: Any) -> dict[int, str]:
         from .models import UnitMembership
 
         cached = dict(
-            UnitMembership.objects.filter(user_id=user.pk, consortium_id=user.consortium_id, is_active=True)
-            .values_list("unit_id", "role")
+            UnitMembership.objects.filter(
+                user_id=user.pk, consortium_id=user.consortium_id, is_active=True
+            ).values_list("unit_id", "role")
         )
         user._unit_roles_cache = cached
     return cached
@@ -118,3 +122,15 @@ def _guardian_q(model: type[models.Model], user: Any, action: str) -> Q:
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
     pass
+
+
+def same_tenant_errors(values: dict[str, Any], consortium_id: int) -> dict[str, str]:
+    """Field errors for related objects that belong to another consortium (platform admins see all tenants)."""
+    errors: dict[str, str] = {}
+    for field, value in values.items():
+        related = list(value) if isinstance(value, list | tuple | set | models.QuerySet) else [value]
+        for obj in related:
+            owner = getattr(obj, "consortium_id", None) if isinstance(obj, models.Model) else None
+            if owner is not None and owner != consortium_id:
+                errors[field] = _("所选对象属于其他产教联合体。")
+    return errors

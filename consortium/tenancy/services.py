@@ -15,7 +15,14 @@ from .scoping import is_platform_admin
 from .validators import normalize_credit_code
 
 UNIT_FIELDS = (
-    "kind", "name", "credit_code", "contact_person", "contact_phone", "contact_email", "address", "website",
+    "kind",
+    "name",
+    "credit_code",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
+    "address",
+    "website",
     "description",
 )
 
@@ -52,8 +59,12 @@ def _set_unit_relations(unit: MemberUnit, industries: Any, local_chains: Any) ->
 
 def _record_status(unit: MemberUnit, *, from_status: str, to_status: str, actor: User | None, reason: str) -> None:
     UnitStatusChange.objects.create(
-        consortium_id=unit.consortium_id, unit=unit, from_status=from_status, to_status=to_status,
-        reason=reason, decided_by=actor,
+        consortium_id=unit.consortium_id,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        decided_by=actor,
     )
 
 
@@ -158,8 +169,13 @@ def unit_apply(
     if industries is not None:
         unit.industries.set(industries)
     user = User(
-        username=username, email=email, full_name=full_name, phone=phone, consortium=consortium,
-        role=Role.MEMBER, is_active=False,
+        username=username,
+        email=email,
+        full_name=full_name,
+        phone=phone,
+        consortium=consortium,
+        role=Role.MEMBER,
+        is_active=False,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -183,8 +199,9 @@ def invitation_create(*, actor: User, unit: MemberUnit, email: str, role: str, f
     if role not in UnitRole.values:
         raise ValidationError({"role": [_("未知的单位角色。")]})
     email = email.strip().lower()
-    if Invitation.objects.filter(unit=unit, email=email, accepted_at__isnull=True, revoked_at__isnull=True,
-                                 expires_at__gt=timezone.now()).exists():
+    if Invitation.objects.filter(
+        unit=unit, email=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists():
         raise ValidationError({"email": [_("已向该邮箱发出有效邀请，请勿重复邀请。")]})
     if UnitMembership.objects.filter(unit=unit, user__email__iexact=email).exists():
         raise ValidationError({"email": [_("该邮箱的用户已是本单位成员。")]})
@@ -218,8 +235,13 @@ def invitation_accept(*, token: str, username: str, password: str, full_name: st
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": [_("该用户名已被使用。")]})
     user = User(
-        username=username, email=invitation.email, full_name=full_name or invitation.full_name, phone=phone,
-        consortium_id=invitation.consortium_id, role=Role.MEMBER, is_active=True,
+        username=username,
+        email=invitation.email,
+        full_name=full_name or invitation.full_name,
+        phone=phone,
+        consortium_id=invitation.consortium_id,
+        role=Role.MEMBER,
+        is_active=True,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -246,16 +268,20 @@ def reference_load(*, data: dict[str, Any], consortium: Consortium | None = None
             Industry.objects.update_or_create(
                 code=industry["code"],
                 defaults={
-                    "name": industry["name"], "name_en": industry.get("name_en", ""),
-                    "group_code": group["code"], "group_name": group["name"],
-                    "group_name_en": group.get("name_en", ""), "position": position,
+                    "name": industry["name"],
+                    "name_en": industry.get("name_en", ""),
+                    "group_code": group["code"],
+                    "group_name": group["name"],
+                    "group_name_en": group.get("name_en", ""),
+                    "position": position,
                 },
             )
     chains = 0
     if consortium is not None:
         for index, chain in enumerate(data.get("baoqing_local_chains_examples", []), start=1):
             obj, _created = LocalChain.objects.update_or_create(
-                consortium=consortium, name=chain["name"],
+                consortium=consortium,
+                name=chain["name"],
                 defaults={"name_en": chain.get("name_en", ""), "description": chain.get("note", ""), "position": index},
             )
             obj.industries.set(Industry.objects.filter(code__in=chain.get("maps_to", [])))

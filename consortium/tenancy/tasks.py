@@ -13,7 +13,9 @@ from .models import Invitation, MemberUnit
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation(self, *, invitation_id: int, consortium_id: int) -> bool:
-    invitation = Invitation.objects.for_consortium(consortium_id).select_related("unit").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.for_consortium(consortium_id).select_related("unit").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.sent_at or not invitation.is_open:
         return False  # gone, already sent (retry after a crash) or no longer valid
     with translation.override(settings.LANGUAGE_CODE):

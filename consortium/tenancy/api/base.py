@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +16,8 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from ..models import Consortium, TenantModel
-from ..scoping import is_platform_admin
+from ..scoping import is_platform_admin, same_tenant_errors
+from .filters import TenantFilterBackend, TenantFilterSet  # noqa: F401  (re-exported for viewsets)
 
 PROTECTED_METHODS = ("get_queryset", "get_object", "perform_create", "perform_update", "perform_destroy")
 
@@ -156,29 +156,3 @@ class TenantModelSerializer(serializers.ModelSerializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return attrs
-
-
-def same_tenant_errors(values: dict[str, Any], consortium_id: int) -> dict[str, str]:
-    """Field errors for related objects that belong to another consortium (platform admins see all tenants)."""
-    errors: dict[str, str] = {}
-    for field, value in values.items():
-        related = value if isinstance(value, list | tuple) else [value]
-        for obj in related:
-            if isinstance(obj, TenantModel) and obj.consortium_id != consortium_id:
-                errors[field] = _("所选对象属于其他产教联合体。")
-    return errors
-
-
-# --- filtersets -----------------------------------------------------------------------------------------------
-
-
-class TenantFilterSet(django_filters.FilterSet):
-    """Model-choice filters only offer objects the user can see."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        for flt in self.filters.values():
-            queryset = getattr(flt, "queryset", None)
-            if isinstance(queryset, models.QuerySet) and hasattr(queryset, "visible_to"):
-                flt.queryset = queryset.visible_to(user) if user is not None else queryset.none()

@@ -2,7 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import (
-    Consortium, Industry, Invitation, LocalChain, MemberUnit, UnitMembership, UnitStatusChange, User,
+    Consortium,
+    Industry,
+    Invitation,
+    LocalChain,
+    MemberUnit,
+    UnitMembership,
+    UnitStatusChange,
+    User,
 )
 from ..validators import normalize_credit_code
 from .base import TenantModelSerializer
@@ -34,9 +41,25 @@ class MemberUnitSerializer(TenantModelSerializer):
     class Meta:
         model = MemberUnit
         fields = [
-            "id", "consortium", "kind", "kind_display", "name", "credit_code", "contact_person", "contact_phone",
-            "contact_email", "address", "website", "description", "industries", "local_chains", "status",
-            "status_display", "joined_on", "created_at", "updated_at",
+            "id",
+            "consortium",
+            "kind",
+            "kind_display",
+            "name",
+            "credit_code",
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+            "address",
+            "website",
+            "description",
+            "industries",
+            "local_chains",
+            "status",
+            "status_display",
+            "joined_on",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["joined_on", "created_at", "updated_at"]
         validators: list = []  # uniqueness is checked by the service with a field message
@@ -79,8 +102,18 @@ class InvitationSerializer(TenantModelSerializer):
     class Meta:
         model = Invitation
         fields = [
-            "id", "consortium", "unit", "email", "full_name", "role", "invited_by", "created_at", "expires_at",
-            "accepted_at", "revoked_at", "sent_at",
+            "id",
+            "consortium",
+            "unit",
+            "email",
+            "full_name",
+            "role",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+            "sent_at",
         ]
         read_only_fields = ["invited_by", "created_at", "expires_at", "accepted_at", "revoked_at", "sent_at"]
 
@@ -88,7 +121,9 @@ class InvitationSerializer(TenantModelSerializer):
 class ApplicationSerializer(serializers.Serializer):
     """Anonymous self-registration of a unit (join application) with its first admin account."""
 
-    consortium = serializers.PrimaryKeyRelatedField(queryset=Consortium.objects.open_for_applications(), label=_("产教联合体"))
+    consortium = serializers.PrimaryKeyRelatedField(
+        queryset=Consortium.objects.open_for_applications(), label=_("产教联合体")
+    )
     kind = serializers.ChoiceField(choices=MemberUnit._meta.get_field("kind").choices, label=_("单位类型"))
     name = serializers.CharField(max_length=120, label=_("单位名称"))
     credit_code = serializers.CharField(max_length=18, label=_("统一社会信用代码"))

@@ -6,6 +6,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from .. import services
 from ..choices import UnitStatus
@@ -17,8 +18,8 @@ from .serializers import (
     IndustrySerializer,
     InvitationSerializer,
     LocalChainSerializer,
-    MemberUnitSerializer,
     MembershipSerializer,
+    MemberUnitSerializer,
     UnitStatusChangeSerializer,
     UnitTransitionSerializer,
     UserSerializer,
@@ -155,7 +156,10 @@ class InvitationViewSet(TenantModelViewSet):
     def perform_scoped_create(self, serializer):
         data = serializer.validated_data
         return services.invitation_create(
-            actor=self.request.user, unit=data["unit"], email=data["email"], role=data.get("role", "unit_staff"),
+            actor=self.request.user,
+            unit=data["unit"],
+            email=data["email"],
+            role=data.get("role", "unit_staff"),
             full_name=data.get("full_name", ""),
         )
 
@@ -172,6 +176,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ApplicationSerializer
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "applications"
 
     def create(self, request, *args, **kwargs):
@@ -182,13 +187,24 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
             validate_password(data["password"])
         except DjangoValidationError as exc:
             return Response({"password": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        unit_keys = ("kind", "name", "credit_code", "contact_person", "contact_phone", "contact_email", "address",
-                     "description")
+        unit_keys = (
+            "kind",
+            "name",
+            "credit_code",
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+            "address",
+            "description",
+        )
         unit = services.unit_apply(
-            consortium=data["consortium"], unit_fields={k: data.get(k, "") for k in unit_keys},
-            industries=data.get("industries"), username=data["username"], password=data["password"],
-            email=data["contact_email"], full_name=data["full_name"], phone=data["contact_phone"],
+            consortium=data["consortium"],
+            unit_fields={k: data.get(k, "") for k in unit_keys},
+            industries=data.get("industries"),
+            username=data["username"],
+            password=data["password"],
+            email=data["contact_email"],
+            full_name=data["full_name"],
+            phone=data["contact_phone"],
         )
         return Response({"id": unit.pk, "status": unit.status}, status=status.HTTP_201_CREATED)
-
-

@@ -1,0 +1,87 @@
+"""Session-wide test settings and the postgres/redis marker policy. Keep this file small: put fixtures in your own
+directory's conftest.py.
+
+* Tests run with django-axes off, the fast MD5 hasher, the locmem e-mail backend and Celery tasks executed eagerly
+  (a service that enqueues a task runs it inline). A test that needs a real worker turns eagerness off itself.
+* ``@pytest.mark.postgres`` tests are skipped unless the database is PostgreSQL; ``@pytest.mark.redis`` tests are
+  skipped unless REDIS_URL is set and answers. With ``CI=true`` (set by ``.ci/run``) a missing PostgreSQL or Redis
+  aborts the whole run instead: CI must never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+    from consortium.celery import app as celery_app
+
+    # The Celery config may already be loaded from Django settings: set it on the app too.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+def _postgres_problem() -> str | None:
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return f"database is {settings.DATABASES['default']['ENGINE']}, not PostgreSQL (set DATABASE_URL)"
+    try:  # a raw connection: pytest-django blocks ORM access outside tests
+        connection.get_new_connection(connection.get_connection_params()).close()
+    except Exception as exc:  # any failure means "not available"
+        return f"PostgreSQL does not answer: {exc}".strip()
+    return None
+
+
+def _redis_problem() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis at {url} does not answer: {exc}"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not IN_CI:
+        return
+    problems = [p for p in (_postgres_problem(), _redis_problem()) if p]
+    if problems:
+        pytest.exit(
+            "CI=true but the CI services are not available — refusing to skip tests:\n  " + "\n  ".join(problems),
+            returncode=3,
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    checks = {"postgres": _postgres_problem, "redis": _redis_problem}
+    found: dict[str, str | None] = {}
+    for item in items:
+        for marker, check in checks.items():
+            if item.get_closest_marker(marker) is None:
+                continue
+            if marker not in found:
+                found[marker] = check()
+            problem = found[marker]
+            if problem is None:
+                continue
+            if IN_CI:
+                pytest.exit(f"CI=true: {item.nodeid} needs {marker}, but {problem}", returncode=3)
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker}: {problem}"))
