@@ -23,7 +23,9 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 # Serves the portal with a Celery worker and beat; Ctrl-C stops all three.
+# SQLite + kombu's filesystem broker unless DATABASE_URL / REDIS_URL are set.
 run: demo
+	$(BIN)/python manage.py compilemessages_py
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo accounts in README.md)"
 	@trap 'kill 0' INT TERM EXIT; \
@@ -31,6 +33,7 @@ run: demo
 	$(BIN)/celery -A consortium beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Fails if the English catalogue is incomplete; PYTEST_ARGS="-k foo" narrows the run. CI: .ci/run
 test: install
 	$(BIN)/python manage.py compilemessages_py --check
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -39,8 +39,10 @@ def _postgres_problem() -> str | None:
 
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return f"database is {settings.DATABASES['default']['ENGINE']}, not PostgreSQL (set DATABASE_URL)"
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"  # the maintenance DB: pytest-django creates the test database itself
     try:  # a raw connection: pytest-django blocks ORM access outside tests
-        connection.get_new_connection(connection.get_connection_params()).close()
+        connection.get_new_connection(params).close()
     except Exception as exc:  # any failure means "not available"
         return f"PostgreSQL does not answer: {exc}".strip()
     return None

@@ -8,20 +8,18 @@ from .scoping import is_platform_admin
 
 
 @admin.register(Consortium)
-class ConsortiumAdmin(admin.ModelAdmin):
+class ConsortiumAdmin(ScopedAdmin):
     list_display = ["name", "region", "division_code", "status", "established_on"]
     list_filter = ["status"]
     search_fields = ["name", "region"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return is_platform_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or Consortium.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+        return is_platform_admin(request.user) or (
+            self._role(request) == "secretariat"
+            and (obj is None or Consortium.objects.editable_by(request.user).filter(pk=obj.pk).exists())
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -29,12 +27,14 @@ class ConsortiumAdmin(admin.ModelAdmin):
 
 
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(ScopedAdmin):
+    """Provincial reference data: everyone in the admin reads it, platform admins edit it."""
+
     list_display = ["code", "name", "group_name", "position"]
     list_filter = ["group_name"]
     search_fields = ["code", "name"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return is_platform_admin(request.user)
 
     def has_change_permission(self, request, obj=None):

@@ -109,18 +109,38 @@ class ScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs.none()
 
+    # Permissions follow the portal roles, not Django's global model permissions (which would span tenants):
+    # secretariat manages its own consortium, officials read it, unit users use the portal pages instead.
+    def _role(self, request) -> str:
+        user = request.user
+        if is_platform_admin(user):
+            return "platform_admin"
+        return getattr(user, "role", "") if user.is_active and user.is_staff else ""
+
+    def has_module_permission(self, request):
+        return self._role(request) in ("platform_admin", "secretariat", "official")
+
+    def has_view_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request, obj=None):
+        return self._role(request) in ("platform_admin", "secretariat")
+
     def _editable(self, request, obj) -> bool:
-        if is_platform_admin(request.user):
+        role = self._role(request)
+        if role == "platform_admin":
             return True
-        if obj is None:
-            return request.user.role == "secretariat"
-        return self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+        if role != "secretariat":
+            return False
+        return obj is None or self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists()
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._editable(request, obj)
+        return self._editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+        return self._editable(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -135,6 +155,10 @@ class ScopedAdmin(admin.ModelAdmin):
         return field
 
     def save_model(self, request, obj, form, change):
-        if not change and isinstance(obj, TenantModel) and not obj.consortium_id:
+        # Outside the platform admin, a row always lives in the actor's own consortium.
+        if not is_platform_admin(request.user) and any(f.name == "consortium" for f in obj._meta.fields):
             obj.consortium_id = request.user.consortium_id
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not is_platform_admin(request.user) and not self._editable(request, obj):
+                raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))

@@ -73,6 +73,8 @@ class TenantQuerySet(models.QuerySet):
             condition |= _unit_q(model, list(roles))
         shared = model.shared_read_q(user) if hasattr(model, "shared_read_q") else None
         if shared is not None:
+            if not shared:  # an empty Q() means "every row of the consortium" (OR-ing it would drop it)
+                return qs
             condition |= shared
         condition |= _guardian_q(model, user, "view")
         return qs.filter(condition)

@@ -19,7 +19,7 @@ from ..models import Consortium, TenantModel
 from ..scoping import is_platform_admin, same_tenant_errors
 from .filters import TenantFilterBackend, TenantFilterSet  # noqa: F401  (re-exported for viewsets)
 
-PROTECTED_METHODS = ("get_queryset", "get_object", "perform_create", "perform_update", "perform_destroy")
+PROTECTED_METHODS = ("initial", "get_queryset", "get_object", "perform_create", "perform_update", "perform_destroy")
 
 
 class ScopedViewSetMixin:
@@ -35,6 +35,21 @@ class ScopedViewSetMixin:
             overridden = [name for name in PROTECTED_METHODS if name in cls.__dict__]
             if overridden:
                 raise TypeError(f"{cls.__name__} may not override {', '.join(overridden)}: use the scope_* hooks")
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # Read-only roles are refused before any input is validated. Requests on one object are left to
+        # get_object, so a foreign object still answers 404 exactly like a missing one.
+        method = request.method.lower()
+        if (
+            request.method not in permissions.SAFE_METHODS
+            and method in self.http_method_names  # type: ignore[attr-defined]
+            and hasattr(self, method)  # unsupported methods still answer 405
+            and (self.lookup_url_kwarg or self.lookup_field) not in self.kwargs  # type: ignore[attr-defined]
+            and not is_platform_admin(request.user)
+            and getattr(request.user, "role", None) in self.read_only_roles
+        ):
+            raise PermissionDenied(_("您的角色为只读，不能修改数据。"))
 
     # -- reading -----------------------------------------------------------------------------------------------
     def scope_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -79,9 +94,6 @@ class ScopedViewSetMixin:
             raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        user = self.request.user  # type: ignore[attr-defined]
-        if not is_platform_admin(user) and getattr(user, "role", None) in self.read_only_roles:
-            raise PermissionDenied(_("您的角色为只读，不能新建记录。"))
         with transaction.atomic():
             instance = self.perform_scoped_create(serializer)
             self._recheck(instance)

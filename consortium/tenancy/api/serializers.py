@@ -11,7 +11,7 @@ from ..models import (
     UnitStatusChange,
     User,
 )
-from ..validators import normalize_credit_code
+from ..validators import normalize_credit_code, validate_credit_code
 from .base import TenantModelSerializer
 
 
@@ -33,7 +33,21 @@ class LocalChainSerializer(TenantModelSerializer):
         fields = ["id", "consortium", "name", "name_en", "description", "industries", "position"]
 
 
+class CreditCodeField(serializers.CharField):
+    """Upper-cases and trims before validating, so "91230523..." in lower case is accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault("label", _("统一社会信用代码"))
+        super().__init__(**kwargs)
+        self.validators.append(validate_credit_code)
+
+    def to_internal_value(self, data):
+        return normalize_credit_code(super().to_internal_value(data))
+
+
 class MemberUnitSerializer(TenantModelSerializer):
+    credit_code = CreditCodeField()
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -64,20 +78,18 @@ class MemberUnitSerializer(TenantModelSerializer):
         read_only_fields = ["joined_on", "created_at", "updated_at"]
         validators: list = []  # uniqueness is checked by the service with a field message
 
-    def validate_credit_code(self, value: str) -> str:
-        return normalize_credit_code(value)
-
 
 class UnitTransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("原因"))
 
 
-class UnitStatusChangeSerializer(serializers.ModelSerializer):
+class UnitStatusChangeSerializer(TenantModelSerializer):
     decided_by_name = serializers.CharField(source="decided_by.display_name", read_only=True, default="")
 
     class Meta:
         model = UnitStatusChange
         fields = ["id", "unit", "from_status", "to_status", "reason", "decided_by", "decided_by_name", "decided_at"]
+        read_only_fields = fields
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -126,7 +138,7 @@ class ApplicationSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=MemberUnit._meta.get_field("kind").choices, label=_("单位类型"))
     name = serializers.CharField(max_length=120, label=_("单位名称"))
-    credit_code = serializers.CharField(max_length=18, label=_("统一社会信用代码"))
+    credit_code = CreditCodeField()
     contact_person = serializers.CharField(max_length=40, label=_("联系人"))
     contact_phone = serializers.CharField(max_length=30, label=_("联系电话"))
     contact_email = serializers.EmailField(label=_("联系邮箱"))

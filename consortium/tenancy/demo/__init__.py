@@ -1,0 +1,1 @@
+"""Demo data for the portal (``manage.py load_demo``): kernel part in ``kernel``, council part in ``council``."""
