@@ -150,6 +150,9 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- e-mail ---------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    # e.g. smtp+tls://user:password@smtp.example.cn:587 — sets backend, host, port, user, password and TLS.
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@consortium.local")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -213,9 +216,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "UserRoleEnum": "consortium.tenancy.choices.Role",
-        "UnitRoleEnum": "consortium.tenancy.choices.UnitRole",
-        "UnitStatusEnum": "consortium.tenancy.choices.UnitStatus",
+        f"{name}Enum": f"{module}.{name}"
+        for module, names in {
+            "consortium.tenancy.choices": ["ConsortiumStatus", "UnitKind", "UnitStatus", "Role", "UnitRole"],
+            "consortium.council.choices": [
+                "SeatRole", "DocumentKind", "VersionStatus", "PassRule", "MeetingKind", "MeetingStatus",
+                "AttendanceStatus", "ResolutionStatus", "VoteChoice",
+            ],
+        }.items()
+        for name in names
     },
 }
 

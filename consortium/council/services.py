@@ -95,7 +95,7 @@ def _transition_error(meeting: Meeting, target: str) -> ValidationError:
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("council", "rules_version").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("council", "rules_version").get(pk=meeting.pk)
 
 
 def _require_meeting_status(meeting: Meeting, allowed: Iterable[str], message: str) -> None:
@@ -240,7 +240,7 @@ def version_adopt(
 ) -> DocumentVersion:
     """Adopt a draft (optionally at a held meeting); the previously adopted version becomes superseded."""
     _require_secretariat(actor, version.consortium_id)
-    version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+    version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError(
             {"status": [_("只有草案可以通过，该版本当前为“%(status)s”。") % {"status": version.get_status_display()}]}

@@ -417,7 +417,7 @@ class VersionEditView(ServiceFormView):
         if data.get("attachment") is None:
             data.pop("attachment", None)
         elif data["attachment"] is False:  # "clear" ticked
-            data["attachment"] = None
+            data["attachment"] = ""
         return services.version_update(actor=self.request.user, version=self.object, **data)
 
     def get_success_url(self):
@@ -761,11 +761,11 @@ class RegisterView(ScopedViewMixin, ListView):
     paginate_by = 100
 
     def scope_queryset(self, queryset):
-        queryset = queryset.filter(status=ResolutionStatus.ADOPTED).select_related("meeting")
+        queryset = selectors.resolution_register(self.request.user)
         year = self.request.GET.get("year", "")
         if year.isdigit():
             queryset = queryset.filter(number__startswith=f"{year}-")
-        return queryset.annotate(**selectors.tally_annotations()).order_by("number")
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -230,3 +230,30 @@ def test_version_upload_page(secretariat, consortium, settings, tmp_path):
     response = client.post(reverse("council:version-adopt", kwargs={"pk": version.pk}), {"meeting": ""})
     version.refresh_from_db()
     assert version.status == "adopted"
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_page_query_count_is_constant(name, member, council, consortium):
+    def grow(n):
+        for _ in range(n):
+            meeting = MeetingFactory(council=council, status="closed")
+            ResolutionFactory(
+                meeting=meeting,
+                status=ResolutionStatus.ADOPTED,
+                number=f"2026-{meeting.pk:02d}",
+                decided_at=timezone.now(),
+            )
+            DocumentVersionFactory(consortium=consortium, adopted=True)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(member)
+    grow(2)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(name)).status_code == 200
+    grow(5)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse(name)).status_code == 200
+    assert len(many) == len(few)
