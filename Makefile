@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'static/*'
+	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'static/*' --ignore 'var/*' --ignore 'tests/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages_py
 
 clean:

@@ -44,10 +44,13 @@ def part_time_cap_message(quota: int, current: int, adding: int = 1) -> str:
         "adding": int(adding),
         "percent": PART_TIME_CAP_PERCENT,
     }
-    text = _(
-        "兼职教师人数不得超过编制员额的%(percent)d%%：编制员额%(quota)d人，兼职教师上限%(cap)d人，"
-        "现有兼职教师%(current)d人，剩余可聘%(headroom)d人。"
-    ) % params
+    text = (
+        _(
+            "兼职教师人数不得超过编制员额的%(percent)d%%：编制员额%(quota)d人，兼职教师上限%(cap)d人，"
+            "现有兼职教师%(current)d人，剩余可聘%(headroom)d人。"
+        )
+        % params
+    )
     if adding != 1:
         text += " " + _("本次拟新增%(adding)d人。") % params
     return text

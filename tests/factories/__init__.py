@@ -27,3 +27,5 @@ try:  # the council module is added by the council work
     from . import council  # noqa: F401
 except ImportError:  # pragma: no cover
     pass
+
+from . import schools  # noqa: E402,F401

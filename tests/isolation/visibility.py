@@ -36,6 +36,7 @@ from consortium.tenancy.models import (
     UnitStatusChange,
     User,
 )
+from schools import models as schools
 
 ADMIN = frozenset({UnitRole.UNIT_ADMIN.value})
 
@@ -120,6 +121,29 @@ VISIBILITY: dict[type, Policy] = {
     council.Attendance: unit(shared=lambda row: _meeting_public(row.meeting)),
     council.Resolution: unit(shared=lambda row: _meeting_public(row.meeting)),
     council.Vote: unit(shared=lambda row: _meeting_public(row.resolution.meeting)),
+    # --- schools (unit admins of the owning unit write) ---
+    schools.ProgrammeMajorCategory: GLOBAL,
+    # published consortium-wide
+    schools.SchoolProfile: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.Campus: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.Programme: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.ProgrammeGroup: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.ProgrammeOffering: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.ProgrammeIndustryLink: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.IndustryProfessor: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.Studio: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.TrainingBase: consortium(owners=_unit_fk, write_roles=ADMIN),
+    schools.StudentCertificate: consortium(owners=_unit_fk, write_roles=ADMIN),
+    # students: every row is listed consortium-wide; personal FIELDS are masked by the serializers (not rows)
+    schools.Student: consortium(owners=_unit_fk, write_roles=ADMIN),
+    # the shared pool: listed entries consortium-wide
+    schools.PoolExpert: unit(owners=_unit_fk, shared=lambda row: row.is_listed, write_roles=ADMIN),
+    # own school, secretariat and officials only
+    schools.Teacher: unit(owners=_unit_fk, write_roles=ADMIN),
+    schools.DualQualification: unit(owners=_unit_fk, write_roles=ADMIN),
+    schools.EnterprisePractice: unit(owners=_unit_fk, write_roles=ADMIN),
+    # both the requesting school and the expert's unit
+    schools.EngagementRequest: unit(owners=lambda row: {row.unit_id, row.school_unit_id}, write_roles=ADMIN),
 }
 
 #: Route models that are not tenant rows built by OWNED_FACTORIES: the suite builds their objects itself.

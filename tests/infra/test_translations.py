@@ -1,0 +1,196 @@
+"""The English catalogue (locale/en/LC_MESSAGES/django.po): real English, intact placeholders, and used by the pages.
+
+The rendering tests compile the catalogue into a temporary LOCALE_PATHS with polib, so they need neither GNU gettext
+nor a prior ``compilemessages_py`` run (the .mo files are build products).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from tests.factories.tenancy import MemberUnitFactory, UserFactory
+
+CATALOGUE = Path(django_settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+# CJK ideographs, CJK symbols and punctuation (、。「」…), full-width forms (，：（）！？) and kana/hangul blocks.
+CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+# %(name)s / %(n)d / %% and {name} placeholders.
+PERCENT_PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%%")
+BRACE_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}(?!\})")
+
+
+def _entries() -> list[polib.POEntry]:
+    return [entry for entry in polib.pofile(str(CATALOGUE)) if not entry.obsolete]
+
+
+def _label(entry: polib.POEntry) -> str:
+    return f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
+def _translations(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """(source, translation) pairs: plural forms are checked against the plural msgid."""
+    if entry.msgid_plural:
+        forms = sorted(entry.msgstr_plural.items())
+        return [(entry.msgid if index == 0 else entry.msgid_plural, text) for index, text in forms]
+    return [(entry.msgid, entry.msgstr)]
+
+
+def _placeholders(entry: polib.POEntry, text: str) -> list[str]:
+    found = []
+    if "python-format" in entry.flags:
+        found += PERCENT_PLACEHOLDER.findall(text)
+    if "python-brace-format" in entry.flags:
+        found += BRACE_PLACEHOLDER.findall(text)
+    return sorted(found)
+
+
+def test_catalogue_exists_and_is_not_trivial():
+    entries = _entries()
+    assert len(entries) > 100
+    assert any(entry.msgid_plural for entry in entries)
+
+
+def test_no_english_translation_contains_cjk_characters():
+    offenders = [
+        f"{_label(entry)!r} -> {text!r}"
+        for entry in _entries()
+        for _source, text in _translations(entry)
+        if CJK.search(text)
+    ]
+    assert not offenders, "Chinese left in English msgstr:\n" + "\n".join(offenders)
+
+
+def test_every_placeholder_of_the_msgid_is_kept_in_the_translation():
+    offenders = []
+    for entry in _entries():
+        for source, text in _translations(entry):
+            if not text or "fuzzy" in entry.flags:
+                continue  # untranslated and fuzzy (unused) entries are compilemessages_py --check's business
+            expected, got = _placeholders(entry, source), _placeholders(entry, text)
+            # Plural singular forms may drop the count ("one unit"), but never invent or rename a placeholder.
+            if entry.msgid_plural and source == entry.msgid:
+                missing = set(expected) - set(got) - {"%(counter)s"}
+                extra = set(got) - set(expected)
+            else:
+                missing, extra = set(expected) - set(got), set(got) - set(expected)
+            if missing or extra:
+                offenders.append(f"{_label(entry)!r}: missing {sorted(missing)}, unknown {sorted(extra)}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_placeholder_pattern_sees_the_usual_forms():
+    entry = polib.POEntry(msgid="x", flags=["python-format"])
+    assert _placeholders(entry, "%(n)d of %(total)s, 50%% done") == ["%%", "%(n)d", "%(total)s"]
+    assert CJK.search("（选填）") and CJK.search("成员单位") and not CJK.search("Member units – “draft” · m²")
+
+
+# --- rendering ------------------------------------------------------------------------------------------------------
+
+
+class _NavText(HTMLParser):
+    """Text and attribute values of the first ``<nav class="navbar ...">``, skipping subtrees marked ``lang="zh*"``.
+
+    The language switcher names each language in that language (``<button lang="zh-hans">简体中文</button>``): that
+    Chinese is deliberate and is the only Chinese allowed in an English navigation bar.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.found = False
+        self._stack: list[tuple[str, bool]] = []  # (tag, skipped) of open elements inside the navbar
+        self._done = False
+
+    def _skipping(self) -> bool:
+        return any(skipped for _tag, skipped in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self._done:
+            return
+        if not self._stack:
+            if tag == "nav" and "navbar" in (attributes.get("class") or "").split():
+                self.found = True
+                self._stack.append((tag, False))
+                self.parts += [v for v in attributes.values() if v]
+            return
+        skipped = (attributes.get("lang") or "").lower().startswith("zh")
+        if tag not in {"br", "hr", "img", "input", "meta", "link", "source", "wbr"}:
+            self._stack.append((tag, skipped))
+        if not skipped and not self._skipping():
+            self.parts += [v for key, v in attributes.items() if v and key not in {"href", "action", "value"}]
+
+    def handle_endtag(self, tag):
+        if self._done or not self._stack:
+            return
+        while self._stack:
+            open_tag, _skipped = self._stack.pop()
+            if open_tag == tag:
+                break
+        if not self._stack:
+            self._done = True
+
+    def handle_data(self, data):
+        if self._stack and not self._done and not self._skipping():
+            self.parts.append(data)
+
+
+def _nav_text(html: str) -> str:
+    parser = _NavText()
+    parser.feed(html)
+    assert parser.found, "no <nav class='navbar'> in the page"
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture
+def compiled_catalogue(settings, tmp_path):
+    """The project's English catalogue compiled to .mo in a temporary LOCALE_PATHS (resets Django's cache)."""
+    target = tmp_path / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    polib.pofile(str(CATALOGUE)).save_as_mofile(str(target / "django.mo"))
+    settings.AXES_ENABLED = False
+    settings.LOCALE_PATHS = [tmp_path]
+    return tmp_path
+
+
+@pytest.fixture
+def secretariat_client(client, db):
+    user = UserFactory(secretariat=True, full_name="Alice Example", is_staff=True)
+    MemberUnitFactory(consortium=user.consortium)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("url_name", ["home", "unit-list"])
+def test_english_cookie_gives_an_english_navigation_bar(compiled_catalogue, secretariat_client, url_name):
+    secretariat_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = secretariat_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    nav = _nav_text(html)
+    assert not CJK.findall(nav), f"Chinese in the English navigation bar: {CJK.findall(nav)} in {nav!r}"
+    for label in ("County Industry–Education Consortium Portal", "Home", "Member units", "Sign out", "English"):
+        assert label in nav
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert not CJK.search(title), title
+
+
+@pytest.mark.parametrize("url_name", ["home", "unit-list"])
+def test_default_language_gives_a_chinese_navigation_bar(compiled_catalogue, secretariat_client, url_name):
+    response = secretariat_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    nav = _nav_text(response.content.decode())
+    for label in ("县域产教联合体门户", "首页", "成员单位", "退出"):
+        assert label in nav
+    assert "Member units" not in nav and "Sign out" not in nav
