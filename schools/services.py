@@ -26,7 +26,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,6 +80,21 @@ from .rules import (
 
 CATALOGUE_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "programme_catalogue_categories.json"
 BATCH_SIZE = 1000
+# bulk_update builds one CASE WHEN per field with an arm per row: its cost grows with batch², so keep batches small.
+UPDATE_BATCH_SIZE = 200
+STUDENT_UPDATE_FIELDS = (
+    "offering_id",
+    "name",
+    "gender",
+    "id_number",
+    "phone",
+    "cohort",
+    "expected_graduation",
+    "status",
+    "skills",
+    "willing_to_work_locally",
+    "preferred_places",
+)
 
 # Fields each service accepts (anything else is a programming error → TypeError).
 SCHOOL_PROFILE_FIELDS = ("level", "staffing_quota", "enrolment", "founded_year", "notes")
@@ -141,6 +156,7 @@ class BulkResult:
 
     created: int
     updated: int
+    unchanged: int = 0
 
     @property
     def total(self) -> int:
@@ -291,6 +307,49 @@ def _messages(error: ValidationError) -> dict[str, list[str]]:
 
 def _row_key(row: Mapping[str, Any], index: int) -> Any:
     return row.get("_row", index)
+
+
+def _fast_update(model: type[models.Model], objs: list[models.Model], fields: Sequence[str]) -> None:
+    """``bulk_update`` without Django's per-row CASE expressions (which cost ~2 ms a row in Python):
+    ``UPDATE t SET f = v.columnN FROM (VALUES (...), ...) v WHERE t.id = v.column1`` on SQLite ≥ 3.33 and PostgreSQL.
+
+    ``fields`` are attribute names (``offering_id``, ``name``...). Values go through each field's
+    ``get_db_prep_save``; PostgreSQL gets explicit casts (VALUES parameters would be typed text)."""
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    field_objs = [meta.get_field(name.removesuffix("_id")) for name in fields]
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    assignments = []
+    for position, field in enumerate(field_objs, start=2):
+        value = f"v.column{position}"
+        if postgres:
+            value = f"CAST({value} AS {field.db_type(connection)})"
+        assignments.append(f"{quote(field.column)} = {value}")
+    width = len(fields) + 1
+    max_params = getattr(connection.features, "max_query_params", None) or 65535
+    per_statement = max(1, min(1000, max_params // width))
+    row_sql = "(" + ", ".join(["%s"] * width) + ")"
+    pk_column = quote(meta.pk.column)
+    if postgres:
+        pk_match = f"{quote(meta.db_table)}.{pk_column} = CAST(v.column1 AS {meta.pk.db_type(connection)})"
+    else:
+        pk_match = f"{quote(meta.db_table)}.{pk_column} = v.column1"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            chunk = objs[start : start + per_statement]
+            params: list[Any] = []
+            for obj in chunk:
+                params.append(obj.pk)
+                for field in field_objs:
+                    params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+            sql = (
+                f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v WHERE {pk_match}"
+            )
+            cursor.execute(sql, params)
 
 
 # --- reference data -----------------------------------------------------------------------------------------------
@@ -766,7 +825,7 @@ def teachers_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
         "source_unit",
         "updated_at",
     ]
-    Teacher.objects.bulk_update(to_update, update_fields, batch_size=BATCH_SIZE)
+    Teacher.objects.bulk_update(to_update, update_fields, batch_size=UPDATE_BATCH_SIZE)
     through = Teacher.programmes.through
     with_codes = {index: progs for index, progs in m2m.items() if "programme_codes" in rows[index]}
     through.objects.filter(teacher_id__in=[objects_by_index[i].pk for i in with_codes]).delete()
@@ -1239,7 +1298,9 @@ def programmes_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mapp
         raise BulkRowsError(errors)
     Programme.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
     Programme.objects.bulk_update(
-        to_update, ["level", "name", "description", "is_active", "major_category", "updated_at"], batch_size=BATCH_SIZE
+        to_update,
+        ["level", "name", "description", "is_active", "major_category", "updated_at"],
+        batch_size=UPDATE_BATCH_SIZE,
     )
     return BulkResult(created=len(to_create), updated=len(to_update))
 
@@ -1265,6 +1326,7 @@ def students_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
     to_update: list[Student] = []
     industry_rows: list[tuple[Student, list[int]]] = []
     seen: set[str] = set()
+    unchanged = 0
     now = timezone.now()
     exclude = ["unit", "consortium", "offering"]
     for index, row in enumerate(rows):
@@ -1275,6 +1337,7 @@ def students_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
             row_errors["student_no"] = [_("该学号在本次导入中重复。")]
         seen.add(student_no)
         student = existing.get(student_no) or Student(consortium_id=unit.consortium_id, unit=unit)
+        before = tuple(getattr(student, f) for f in STUDENT_UPDATE_FIELDS) if student.pk else None
         student.student_no = student_no
         for field in ("name", "phone", "skills", "preferred_places"):
             setattr(student, field, str(row.get(field) or "").strip())
@@ -1315,35 +1378,23 @@ def students_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
         if row_errors:
             errors[key] = row_errors
             continue
-        student.updated_at = now
-        (to_update if student.pk else to_create).append(student)
+        if student.pk is None:
+            to_create.append(student)
+        elif before != tuple(getattr(student, f) for f in STUDENT_UPDATE_FIELDS):
+            student.updated_at = now
+            to_update.append(student)
+        else:
+            unchanged += 1  # re-importing the same file writes nothing for this row
         if "preferred_industry_codes" in row:
             industry_rows.append((student, [industries[c] for c in codes]))
     if errors:
         raise BulkRowsError(errors)
     Student.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Student.objects.bulk_update(
-        to_update,
-        [
-            "offering",
-            "name",
-            "gender",
-            "id_number",
-            "phone",
-            "cohort",
-            "expected_graduation",
-            "status",
-            "skills",
-            "willing_to_work_locally",
-            "preferred_places",
-            "updated_at",
-        ],
-        batch_size=BATCH_SIZE,
-    )
+    _fast_update(Student, to_update, [*STUDENT_UPDATE_FIELDS, "updated_at"])
     if industry_rows:
         through = Student.preferred_industries.through
         through.objects.filter(student_id__in=[s.pk for s, _ids in industry_rows if s.pk]).delete()
         through.objects.bulk_create(
             [through(student_id=s.pk, industry_id=i) for s, ids in industry_rows for i in ids], batch_size=BATCH_SIZE
         )
-    return BulkResult(created=len(to_create), updated=len(to_update))
+    return BulkResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)

@@ -31,7 +31,6 @@ from tests.factories.schools import (
     id_number,
 )
 from tests.factories.tenancy import (
-    ConsortiumFactory,
     IndustryFactory,
     LocalChainFactory,
     MemberUnitFactory,
@@ -163,8 +162,12 @@ def test_quota_lowering_below_current_part_timers_refused(w):
 def test_engagement_approval_refused_at_cap_then_approved_with_headroom(w):
     expert = PoolExpertFactory(unit=w["enterprise"], name="王工")
     request = services.engagement_request(
-        actor=w["admin"], school_unit=w["school"], expert=expert, period_start=date(2025, 3, 1),
-        period_end=date(2025, 6, 30), hours=48,
+        actor=w["admin"],
+        school_unit=w["school"],
+        expert=expert,
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 6, 30),
+        hours=48,
     )
     assert request.unit_id == w["enterprise"].pk and request.status == EngagementStatus.REQUESTED
     _fill_cap(w)
@@ -214,8 +217,11 @@ def test_engagement_needs_listed_expert_of_the_same_consortium(w):
     for expert in (unlisted, foreign):
         with pytest.raises(ValidationError) as info:
             services.engagement_request(
-                actor=w["admin"], school_unit=w["school"], expert=expert,
-                period_start=date(2025, 3, 1), period_end=date(2025, 6, 30),
+                actor=w["admin"],
+                school_unit=w["school"],
+                expert=expert,
+                period_start=date(2025, 3, 1),
+                period_end=date(2025, 6, 30),
             )
         assert "expert" in info.value.message_dict
     assert not EngagementRequest.objects.exists()
@@ -274,9 +280,17 @@ def test_students_bulk_upsert_natural_key_and_errors(w):
     offering = ProgrammeOfferingFactory(programme=programme, year=2024)
     industry = IndustryFactory(code="X001")
     rows = [
-        {"student_no": f"2024{n:04d}", "name": f"学生{n}", "id_number": id_number(9000 + n), "cohort": 2024,
-         "programme_code": "460102", "expected_graduation": "2027-06", "status": "在读",
-         "willing_to_work_locally": "是", "preferred_industry_codes": "X001"}
+        {
+            "student_no": f"2024{n:04d}",
+            "name": f"学生{n}",
+            "id_number": id_number(9000 + n),
+            "cohort": 2024,
+            "programme_code": "460102",
+            "expected_graduation": "2027-06",
+            "status": "在读",
+            "willing_to_work_locally": "是",
+            "preferred_industry_codes": "X001",
+        }
         for n in range(5)
     ]
     result = services.students_upsert_bulk(actor=w["admin"], unit=w["school"], rows=rows)
@@ -287,7 +301,7 @@ def test_students_bulk_upsert_natural_key_and_errors(w):
     rows[0]["status"] = StudentStatus.INTERNSHIP
     rows[0]["preferred_industry_codes"] = ""
     result = services.students_upsert_bulk(actor=w["admin"], unit=w["school"], rows=rows)
-    assert (result.created, result.updated) == (0, 5)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 4)  # only the changed row is written
     student.refresh_from_db()
     assert student.status == StudentStatus.INTERNSHIP and not student.preferred_industries.exists()
     assert Student.objects.filter(unit=w["school"]).count() == 5
@@ -302,8 +316,13 @@ def test_students_bulk_upsert_natural_key_and_errors(w):
 def test_students_bulk_makes_no_per_row_queries(w, django_assert_max_num_queries):
     ProgrammeOfferingFactory(programme=ProgrammeFactory(unit=w["school"], code="460103"), year=2024)
     rows = [
-        {"student_no": f"B{n:05d}", "name": "学生", "cohort": 2024, "programme_code": "460103",
-         "expected_graduation": date(2027, 6, 1)}
+        {
+            "student_no": f"B{n:05d}",
+            "name": "学生",
+            "cohort": 2024,
+            "programme_code": "460103",
+            "expected_graduation": date(2027, 6, 1),
+        }
         for n in range(1500)
     ]
     # bulk_create batches (SQLite splits them by its parameter limit: ~60 rows per INSERT); never a query per row
@@ -332,7 +351,9 @@ def test_programmes_bulk_derives_category_and_reports_bad_prefix(w):
 
 
 def test_programme_create_validates_code_prefix_and_uniqueness(w):
-    programme = services.programme_create(actor=w["admin"], unit=w["school"], code="460201", name="工业机器人", level="associate")
+    programme = services.programme_create(
+        actor=w["admin"], unit=w["school"], code="460201", name="工业机器人", level="associate"
+    )
     assert programme.major_category.code_associate == "46"
     from schools.models import ProgrammeMajorCategory
 
@@ -350,7 +371,9 @@ def test_programme_create_validates_code_prefix_and_uniqueness(w):
     with pytest.raises(PermissionDenied):
         services.programme_update(actor=w["other_admin"], programme=programme, name="改")
     with pytest.raises(ValidationError) as info:
-        services.programme_create(actor=w["ent_admin"], unit=w["enterprise"], code="460204", name="x", level="associate")
+        services.programme_create(
+            actor=w["ent_admin"], unit=w["enterprise"], code="460204", name="x", level="associate"
+        )
     assert "unit" in info.value.message_dict
 
 
@@ -360,7 +383,8 @@ def test_programme_link_set_replaces_and_validates(w):
     foreign_chain = LocalChainFactory(consortium=w["foreign_school"].consortium)
     industry = IndustryFactory()
     links = services.programme_link_set(
-        actor=w["admin"], programme=programme,
+        actor=w["admin"],
+        programme=programme,
         links=[{"industry": industry, "weight": 70}, {"local_chain": chain, "weight": 30}],
     )
     assert len(links) == 2
@@ -408,8 +432,12 @@ def test_practice_hours_and_teacher_pool_opt_in(w):
     teacher = TeacherFactory(unit=w["school"])
     with pytest.raises(ValidationError) as info:
         services.practice_create(
-            actor=w["admin"], teacher=teacher, host_name="某企业", start_date=date(2024, 7, 1),
-            end_date=date(2024, 7, 2), hours=49,
+            actor=w["admin"],
+            teacher=teacher,
+            host_name="某企业",
+            start_date=date(2024, 7, 1),
+            end_date=date(2024, 7, 2),
+            hours=49,
         )
     assert "hours" in info.value.message_dict
     services.teacher_update(actor=w["admin"], teacher=teacher, in_shared_pool=True, expertise="PLC编程")
@@ -448,20 +476,37 @@ def test_student_create_checks_offering_school(w):
     foreign_offering = ProgrammeOfferingFactory(programme=ProgrammeFactory(unit=w["other_school"]))
     with pytest.raises(ValidationError) as info:
         services.student_create(
-            actor=w["admin"], unit=w["school"], offering=foreign_offering, student_no="1", name="x", cohort=2024,
+            actor=w["admin"],
+            unit=w["school"],
+            offering=foreign_offering,
+            student_no="1",
+            name="x",
+            cohort=2024,
             expected_graduation="2027-06",
         )
     assert "offering" in info.value.message_dict
     offering = ProgrammeOfferingFactory(programme=ProgrammeFactory(unit=w["school"]))
     with pytest.raises(ValidationError) as info:
         services.student_create(
-            actor=w["admin"], unit=w["school"], offering=offering, student_no="1", name="x", cohort=2024,
-            expected_graduation="2027-06", id_number="110105194912310021",
+            actor=w["admin"],
+            unit=w["school"],
+            offering=offering,
+            student_no="1",
+            name="x",
+            cohort=2024,
+            expected_graduation="2027-06",
+            id_number="110105194912310021",
         )
     assert "校验位" in info.value.message_dict["id_number"][0]
     student = services.student_create(
-        actor=w["admin"], unit=w["school"], offering=offering, student_no="1", name="x", cohort=2024,
-        expected_graduation="2027-06", id_number=id_number(77),
+        actor=w["admin"],
+        unit=w["school"],
+        offering=offering,
+        student_no="1",
+        name="x",
+        cohort=2024,
+        expected_graduation="2027-06",
+        id_number=id_number(77),
     )
     assert student.expected_graduation == date(2027, 6, 1)
     with pytest.raises(PermissionDenied):
