@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("consortium.tenancy.api.urls")),
     path("", include("consortium.council.api.urls")),
+    path("", include("consortium.imports.api_urls")),
     path("", include("schools.api.urls")),
     path("", include("enterprises.api.urls")),
     path("", include("practice_center.api.urls")),

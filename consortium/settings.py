@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # kernel
     "consortium.tenancy",
     "consortium.council",
+    "consortium.imports",
     # domain apps
     "schools",
     "enterprises",

@@ -1,4 +1,6 @@
-"""Pages of schools; views derive from consortium.tenancy.mixins.ScopedViewMixin."""
+"""Pages of the schools app, mounted at /schools/ (namespace "schools")."""
+
+from .views import people, programmes
 
 app_name = "schools"
-urlpatterns: list = []
+urlpatterns = [*programmes.urlpatterns, *people.urlpatterns]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from consortium.tenancy.models import User
-from consortium.tenancy.scoping import is_platform_admin
+from consortium.tenancy.scoping import is_platform_admin, require_secretariat
 
 from . import rules
 from .choices import (
@@ -55,13 +55,6 @@ VERSION_FIELDS = ("text", "attachment", "quorum_numerator", "quorum_denominator"
 # --- helpers --------------------------------------------------------------------------------------------------
 
 
-def _require_secretariat(actor: User, consortium_id: int) -> None:
-    if is_platform_admin(actor):
-        return
-    if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("只有秘书处可以执行此操作。"))
-    if actor.role != "secretariat" or actor.consortium_id != consortium_id:
-        raise PermissionDenied(_("只有秘书处可以执行此操作。"))
 
 
 def _pick(fields: dict[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
@@ -108,7 +101,7 @@ def _require_meeting_status(meeting: Meeting, allowed: Iterable[str], message: s
 
 @transaction.atomic
 def council_create(*, actor: User, consortium: Any, **fields: Any) -> Council:
-    _require_secretariat(actor, consortium.pk)
+    require_secretariat(actor, consortium.pk)
     _pick(fields, COUNCIL_FIELDS)
     if Council.objects.for_consortium(consortium.pk).exists():
         raise ValidationError({"name": [_("本联合体已设立理事会，不能重复设立。")]})
@@ -117,7 +110,7 @@ def council_create(*, actor: User, consortium: Any, **fields: Any) -> Council:
 
 @transaction.atomic
 def council_update(*, actor: User, council: Council, **fields: Any) -> Council:
-    _require_secretariat(actor, council.consortium_id)
+    require_secretariat(actor, council.consortium_id)
     for key, value in _pick(fields, COUNCIL_FIELDS).items():
         setattr(council, key, value)
     return _save(council)
@@ -133,7 +126,7 @@ def _check_seat(seat: CouncilSeat) -> None:
 
 @transaction.atomic
 def seat_create(*, actor: User, council: Council, **fields: Any) -> CouncilSeat:
-    _require_secretariat(actor, council.consortium_id)
+    require_secretariat(actor, council.consortium_id)
     seat = CouncilSeat(consortium_id=council.consortium_id, council=council, **_pick(fields, SEAT_FIELDS))
     _check_seat(seat)
     return _save(seat)
@@ -141,7 +134,7 @@ def seat_create(*, actor: User, council: Council, **fields: Any) -> CouncilSeat:
 
 @transaction.atomic
 def seat_update(*, actor: User, seat: CouncilSeat, **fields: Any) -> CouncilSeat:
-    _require_secretariat(actor, seat.consortium_id)
+    require_secretariat(actor, seat.consortium_id)
     for key, value in _pick(fields, SEAT_FIELDS).items():
         setattr(seat, key, value)
     _check_seat(seat)
@@ -151,7 +144,7 @@ def seat_update(*, actor: User, seat: CouncilSeat, **fields: Any) -> CouncilSeat
 @transaction.atomic
 def seat_end(*, actor: User, seat: CouncilSeat, on: date | None = None) -> CouncilSeat:
     """End a term early (resignation, replacement): the seat stays in the record with its real term."""
-    _require_secretariat(actor, seat.consortium_id)
+    require_secretariat(actor, seat.consortium_id)
     on = on or timezone.localdate()
     if on < seat.term_start:
         raise ValidationError(
@@ -170,7 +163,7 @@ def seat_end(*, actor: User, seat: CouncilSeat, on: date | None = None) -> Counc
 
 @transaction.atomic
 def document_create(*, actor: User, consortium: Any, kind: str, title: str) -> GovernanceDocument:
-    _require_secretariat(actor, consortium.pk)
+    require_secretariat(actor, consortium.pk)
     if (
         kind in SINGLE_DOCUMENT_KINDS
         and GovernanceDocument.objects.for_consortium(consortium.pk).filter(kind=kind).exists()
@@ -183,7 +176,7 @@ def document_create(*, actor: User, consortium: Any, kind: str, title: str) -> G
 
 @transaction.atomic
 def document_update(*, actor: User, document: GovernanceDocument, title: str) -> GovernanceDocument:
-    _require_secretariat(actor, document.consortium_id)
+    require_secretariat(actor, document.consortium_id)
     document.title = title
     return _save(document)
 
@@ -213,7 +206,7 @@ def _check_version_rules(document: GovernanceDocument, version: DocumentVersion)
 @transaction.atomic
 def version_create(*, actor: User, document: GovernanceDocument, **fields: Any) -> DocumentVersion:
     """A new draft version; the number is the next one of the document."""
-    _require_secretariat(actor, document.consortium_id)
+    require_secretariat(actor, document.consortium_id)
     document = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
     fields = _pick(fields, VERSION_FIELDS)
     fields["pass_rule"] = fields.get("pass_rule") or ""
@@ -225,7 +218,7 @@ def version_create(*, actor: User, document: GovernanceDocument, **fields: Any) 
 
 @transaction.atomic
 def version_update(*, actor: User, version: DocumentVersion, **fields: Any) -> DocumentVersion:
-    _require_secretariat(actor, version.consortium_id)
+    require_secretariat(actor, version.consortium_id)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError({"status": [_("只能修改草案；已通过或已废止的版本不能修改。")]})
     for key, value in _pick(fields, VERSION_FIELDS).items():
@@ -239,7 +232,7 @@ def version_adopt(
     *, actor: User, version: DocumentVersion, meeting: Meeting | None = None, adopted_on: date | None = None
 ) -> DocumentVersion:
     """Adopt a draft (optionally at a held meeting); the previously adopted version becomes superseded."""
-    _require_secretariat(actor, version.consortium_id)
+    require_secretariat(actor, version.consortium_id)
     version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError(
@@ -265,7 +258,7 @@ def version_adopt(
 @transaction.atomic
 def document_share(*, actor: User, document: GovernanceDocument, user: User) -> GovernanceDocument:
     """Let one user of the same consortium read the document (and its drafts), via guardian's direct-FK table."""
-    _require_secretariat(actor, document.consortium_id)
+    require_secretariat(actor, document.consortium_id)
     if user is None or user.consortium_id != document.consortium_id or is_platform_admin(user):
         raise ValidationError({"user": [_("只能共享给本产教联合体的用户。")]})
     if not user.is_active:
@@ -276,7 +269,7 @@ def document_share(*, actor: User, document: GovernanceDocument, user: User) -> 
 
 @transaction.atomic
 def document_unshare(*, actor: User, document: GovernanceDocument, user: User) -> GovernanceDocument:
-    _require_secretariat(actor, document.consortium_id)
+    require_secretariat(actor, document.consortium_id)
     remove_perm("view_governancedocument", user, document)
     return document
 
@@ -295,7 +288,7 @@ def adopted_rules_version(consortium_id: int) -> DocumentVersion | None:
 
 @transaction.atomic
 def meeting_create(*, actor: User, council: Council, **fields: Any) -> Meeting:
-    _require_secretariat(actor, council.consortium_id)
+    require_secretariat(actor, council.consortium_id)
     fields = _pick(fields, MEETING_FIELDS)
     fields.pop("minutes", None)
     return _save(Meeting(consortium_id=council.consortium_id, council=council, **fields))
@@ -303,7 +296,7 @@ def meeting_create(*, actor: User, council: Council, **fields: Any) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     meeting = _lock_meeting(meeting)
     fields = _pick(fields, MEETING_FIELDS)
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
@@ -320,7 +313,7 @@ def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
 def meeting_notice(*, actor: User, meeting: Meeting) -> Meeting:
     """draft → noticed: fixes the rules of procedure in force and e-mails the seat holders (once)."""
     with transaction.atomic():
-        _require_secretariat(actor, meeting.consortium_id)
+        require_secretariat(actor, meeting.consortium_id)
         meeting = _lock_meeting(meeting)
         if meeting.status == MeetingStatus.NOTICED:
             return meeting  # idempotent: a repeated request neither changes nor re-sends anything
@@ -339,7 +332,7 @@ def meeting_notice(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     meeting = _lock_meeting(meeting)
     if MeetingStatus.HELD not in MEETING_TRANSITIONS[meeting.status]:
         raise _transition_error(meeting, MeetingStatus.HELD)
@@ -350,7 +343,7 @@ def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_close(*, actor: User, meeting: Meeting, minutes: str | None = None) -> Meeting:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     meeting = _lock_meeting(meeting)
     if MeetingStatus.CLOSED not in MEETING_TRANSITIONS[meeting.status]:
         raise _transition_error(meeting, MeetingStatus.CLOSED)
@@ -368,7 +361,7 @@ def meeting_close(*, actor: User, meeting: Meeting, minutes: str | None = None) 
 
 @transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     meeting = _lock_meeting(meeting)
     if MeetingStatus.CANCELLED not in MEETING_TRANSITIONS[meeting.status]:
         raise _transition_error(meeting, MeetingStatus.CANCELLED)
@@ -384,7 +377,7 @@ _OPEN_MEETING = (MeetingStatus.DRAFT, MeetingStatus.NOTICED, MeetingStatus.HELD)
 
 @transaction.atomic
 def agenda_item_create(*, actor: User, meeting: Meeting, **fields: Any) -> AgendaItem:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     _require_meeting_status(meeting, _OPEN_MEETING, _("会议状态为“%(status)s”，不能再修改议程。"))
     fields = _pick(fields, AGENDA_FIELDS)
     if not fields.get("position"):
@@ -394,7 +387,7 @@ def agenda_item_create(*, actor: User, meeting: Meeting, **fields: Any) -> Agend
 
 @transaction.atomic
 def agenda_item_update(*, actor: User, item: AgendaItem, **fields: Any) -> AgendaItem:
-    _require_secretariat(actor, item.consortium_id)
+    require_secretariat(actor, item.consortium_id)
     _require_meeting_status(item.meeting, _OPEN_MEETING, _("会议状态为“%(status)s”，不能再修改议程。"))
     for key, value in _pick(fields, AGENDA_FIELDS).items():
         setattr(item, key, value)
@@ -403,7 +396,7 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **fields: Any) -> Agend
 
 @transaction.atomic
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
-    _require_secretariat(actor, item.consortium_id)
+    require_secretariat(actor, item.consortium_id)
     _require_meeting_status(item.meeting, _OPEN_MEETING, _("会议状态为“%(status)s”，不能再修改议程。"))
     item.delete()
 
@@ -414,7 +407,7 @@ def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
 @transaction.atomic
 def attendance_record(*, actor: User, meeting: Meeting, entries: Iterable[dict[str, Any]]) -> list[Attendance]:
     """Record (or correct) attendance of several seats at once. ``entries``: {seat, status, proxy_name}."""
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     meeting = _lock_meeting(meeting)
     _require_meeting_status(
         meeting,
@@ -457,7 +450,7 @@ def attendance_record(*, actor: User, meeting: Meeting, entries: Iterable[dict[s
 def resolution_propose(
     *, actor: User, meeting: Meeting, title: str, text: str = "", agenda_item: AgendaItem | None = None
 ) -> Resolution:
-    _require_secretariat(actor, meeting.consortium_id)
+    require_secretariat(actor, meeting.consortium_id)
     _require_meeting_status(meeting, _OPEN_MEETING, _("会议状态为“%(status)s”，不能再提出决议。"))
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": [_("所选议程不属于本次会议。")]})
@@ -470,7 +463,7 @@ def resolution_propose(
 
 @transaction.atomic
 def resolution_update(*, actor: User, resolution: Resolution, **fields: Any) -> Resolution:
-    _require_secretariat(actor, resolution.consortium_id)
+    require_secretariat(actor, resolution.consortium_id)
     if resolution.status != ResolutionStatus.PROPOSED:
         raise ValidationError({"status": [_("决议已表决，不能再修改。")]})
     fields = _pick(fields, ("title", "text", "agenda_item"))
@@ -508,7 +501,7 @@ def _require_voting_open(resolution: Resolution) -> Meeting:
 @transaction.atomic
 def vote_record(*, actor: User, resolution: Resolution, votes: Iterable[dict[str, Any]]) -> list[Vote]:
     """Record the votes of several seats on one resolution. Only seats present or by proxy may vote."""
-    _require_secretariat(actor, resolution.consortium_id)
+    require_secretariat(actor, resolution.consortium_id)
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
     meeting = _require_voting_open(resolution)
     _require_quorum(meeting)
@@ -554,7 +547,7 @@ def _next_resolution_number(consortium_id: int, year: int) -> str:
 @transaction.atomic
 def resolution_decide(*, actor: User, resolution: Resolution, decided_at: datetime | None = None) -> Resolution:
     """Count the votes under the rules in force; an adopted resolution gets the next number of its year."""
-    _require_secretariat(actor, resolution.consortium_id)
+    require_secretariat(actor, resolution.consortium_id)
     # Lock the council row: numbering is serialised per consortium.
     Council.objects.select_for_update().filter(pk=resolution.meeting.council_id).first()
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)

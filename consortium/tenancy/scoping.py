@@ -47,6 +47,16 @@ def unit_roles(user: Any) -> dict[int, str]:
     return cached
 
 
+def require_secretariat(actor: Any, consortium_id: int) -> None:
+    """Services' guard for secretariat-only writes (platform admins pass); raises PermissionDenied."""
+    from django.core.exceptions import PermissionDenied
+
+    if is_platform_admin(actor):
+        return
+    if not (_active_tenant_user(actor) and actor.role == "secretariat" and actor.consortium_id == consortium_id):
+        raise PermissionDenied(_("只有秘书处可以执行此操作。"))
+
+
 def _active_tenant_user(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.consortium_id)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .choices import UNIT_TRANSITIONS, Role, UnitRole, UnitStatus
 from .models import Consortium, Industry, Invitation, LocalChain, MemberUnit, UnitMembership, UnitStatusChange, User
-from .scoping import is_platform_admin
+from .scoping import require_secretariat
 from .validators import normalize_credit_code
 
 UNIT_FIELDS = (
@@ -27,11 +27,6 @@ UNIT_FIELDS = (
 )
 
 
-def _require_secretariat(actor: User, consortium_id: int) -> None:
-    if is_platform_admin(actor):
-        return
-    if actor.role != Role.SECRETARIAT or actor.consortium_id != consortium_id:
-        raise PermissionDenied(_("只有秘书处可以执行此操作。"))
 
 
 def _check_unit_unique(*, consortium_id: int, name: str, credit_code: str, exclude_pk: int | None = None) -> None:
@@ -73,7 +68,7 @@ def unit_create(
     *, actor: User, consortium: Consortium, industries: Any = None, local_chains: Any = None, **fields: Any
 ) -> MemberUnit:
     """The secretariat registers a unit directly (it starts active)."""
-    _require_secretariat(actor, consortium.pk)
+    require_secretariat(actor, consortium.pk)
     fields["credit_code"] = normalize_credit_code(fields.get("credit_code", ""))
     _check_unit_unique(consortium_id=consortium.pk, name=fields["name"], credit_code=fields["credit_code"])
     unit = MemberUnit(consortium=consortium, status=UnitStatus.ACTIVE, joined_on=timezone.localdate(), **fields)
@@ -110,7 +105,7 @@ def unit_transition(*, actor: User, unit: MemberUnit, to_status: str, reason: st
     """Move a unit along its lifecycle (applied → active → suspended / withdrawn); secretariat only."""
     with transaction.atomic():
         unit = MemberUnit.objects.select_for_update().get(pk=unit.pk)
-        _require_secretariat(actor, unit.consortium_id)
+        require_secretariat(actor, unit.consortium_id)
         allowed = UNIT_TRANSITIONS.get(unit.status, set())
         if to_status not in allowed:
             raise ValidationError(

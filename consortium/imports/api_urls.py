@@ -1,0 +1,3 @@
+"""Import-job API routes (filled in by the import work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Forms of the schools app (derive from consortium.tenancy.mixins.TenantModelForm)."""

@@ -1,1 +1,0 @@
-"""schools: views (filled in by the schools issue; see DESIGN.md §4)."""

@@ -1,0 +1,3 @@
+"""programmes pages."""
+
+urlpatterns: list = []
