@@ -14,6 +14,8 @@ import os
 
 import pytest
 
+from tests.isolation.stats import API_ROUTES, HTML_ROUTES, ROLES_SEEN, STATS
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -87,3 +89,49 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if IN_CI:
                 pytest.exit(f"CI=true: {item.nodeid} needs {marker}, but {problem}", returncode=3)
             item.add_marker(pytest.mark.skip(reason=f"needs {marker}: {problem}"))
+
+
+# --- isolation suite summary (here, not in tests/isolation/, so the xdist controller registers the hooks) ---
+
+def _isolation_summary() -> dict[str, int]:
+    return {
+        "api": len(API_ROUTES), "html": len(HTML_ROUTES), "roles": len(ROLES_SEEN),
+        "assertions": STATS["assertions"],
+    }
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # pytest-xdist worker: hand the counters to the controller
+        workeroutput["isolation"] = {
+            "api": sorted(API_ROUTES), "html": sorted(HTML_ROUTES), "roles": sorted(ROLES_SEEN),
+            "assertions": STATS["assertions"],
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    data = getattr(node, "workeroutput", {}).get("isolation")
+    if data:
+        API_ROUTES.update(data["api"])
+        HTML_ROUTES.update(data["html"])
+        ROLES_SEEN.update(data["roles"])
+        STATS["assertions"] += data["assertions"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    s = _isolation_summary()
+    if s["assertions"]:
+        terminalreporter.write_line(
+            f"isolation: checked {s['api']} API routes, {s['html']} HTML routes × {s['roles']} roles, "
+            f"{s['assertions']} assertions"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
