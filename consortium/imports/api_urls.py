@@ -1,3 +1,10 @@
-"""Import-job API routes (filled in by the import work)."""
+"""Import-job API routes (mounted under /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api.views import ImportJobViewSet
+
+router = SimpleRouter()
+router.register("import-jobs", ImportJobViewSet, basename="importjob")
+
+urlpatterns = router.urls

@@ -29,3 +29,4 @@ except ImportError:  # pragma: no cover
     pass
 
 from . import schools  # noqa: E402,F401
+from . import imports  # noqa: E402,F401

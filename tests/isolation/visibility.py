@@ -25,6 +25,7 @@ from typing import Any
 
 from consortium.council import models as council
 from consortium.council.choices import MeetingStatus, VersionStatus
+from consortium.imports.models import ImportJob
 from consortium.tenancy.choices import UnitRole, UnitStatus
 from consortium.tenancy.models import (
     Consortium,
@@ -121,6 +122,8 @@ VISIBILITY: dict[type, Policy] = {
     council.Attendance: unit(shared=lambda row: _meeting_public(row.meeting)),
     council.Resolution: unit(shared=lambda row: _meeting_public(row.meeting)),
     council.Vote: unit(shared=lambda row: _meeting_public(row.resolution.meeting)),
+    # --- import jobs: the owning unit's users read, its admins act; secretariat and officials read all ---
+    ImportJob: unit(owners=_unit_fk, write_roles=ADMIN),
     # --- schools (unit admins of the owning unit write) ---
     schools.ProgrammeMajorCategory: GLOBAL,
     # published consortium-wide
