@@ -18,6 +18,7 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("导入类型"))
     unit = forms.ModelChoiceField(label=_("所属单位"), queryset=MemberUnit.objects.none())
     file = forms.FileField(
+        allow_empty_file=True,  # the service explains why an empty file is refused
         label=_("Excel 文件"),
         help_text=_("请使用下载的模板填写，.xlsx 格式，不超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024},
         widget=forms.ClearableFileInput(

@@ -537,8 +537,6 @@ WEIRD_VALUES = [None, "", "x" * 500, -1, 10**12, [1, "a"], {"a": 1}, "2025-02-30
 @pytest.mark.parametrize(("route", "model"), WRITABLE_ROUTES, ids=[r for r, _m in WRITABLE_ROUTES])
 def test_weird_values_never_fail_with_500(w, route, model):
     """Every writable field, one weird value at a time, on create and on update of an own row: 4xx or success."""
-    from django.apps import apps  # noqa: F401  (keeps the import local to this slow-ish test)
-
     from schools.api import views
 
     own = OWNED_FACTORIES[model](w["c"], w["e"] if route in ("pool-experts", "engagement-requests") else w["a"])
@@ -552,3 +550,29 @@ def test_weird_values_never_fail_with_500(w, route, model):
             assert created.status_code < 500, (route, name, value, created.content[:300])
             changed = client.patch(f"{API}{route}/{own.pk}/", {name: value}, format="json")
             assert changed.status_code < 500 or changed.status_code == 405, (route, name, value, changed.content[:300])
+
+
+def test_weird_action_payloads_never_fail_with_500(w):
+    student = StudentFactory(offering=ProgrammeOfferingFactory(programme=ProgrammeFactory(unit=w["a"])))
+    programme = ProgrammeFactory(unit=w["a"])
+    expert = PoolExpertFactory(unit=w["e"])
+    engagement = EngagementRequest.objects.create(
+        consortium=w["c"], school_unit=w["a"], unit=w["e"], expert=expert,
+        period_start=date(2025, 3, 1), period_end=date(2025, 7, 1),
+    )
+    client = client_for(w["secretariat"])
+    calls = [
+        ("post", f"{API}students/{student.pk}/share/", "unit"),
+        ("post", f"{API}students/{student.pk}/unshare/", "unit"),
+        ("put", f"{API}programmes/{programme.pk}/links/", "links"),
+        ("post", f"{API}engagement-requests/{engagement.pk}/decide/", "approve"),
+        ("post", f"{API}engagement-requests/{engagement.pk}/decide/", "reason"),
+    ]
+    link_values = [[{"industry": "x"}], [{"weight": 0, "local_chain": None}], [None], [[1]]]
+    for method, url, key in calls:
+        for value in [*WEIRD_VALUES, *(link_values if key == "links" else [])]:
+            response = getattr(client, method)(url, {key: value}, format="json")
+            assert response.status_code < 500, (url, key, value, response.content[:300])
+            assert response.status_code == 400 or (key == "reason" and response.status_code == 400), (url, value)
+    assert EngagementRequest.objects.get(pk=engagement.pk).status == EngagementStatus.REQUESTED
+    assert not ProgrammeIndustryLink.objects.filter(programme=programme).exists()

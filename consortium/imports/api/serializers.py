@@ -13,7 +13,7 @@ from ..models import ImportJob
 class ImportJobSerializer(TenantModelSerializer):
     """A job: uploaded with ``kind``, ``unit`` and ``file`` (multipart); everything else is reported back."""
 
-    file = serializers.FileField(write_only=True)
+    file = serializers.FileField(write_only=True, allow_empty_file=True)
     kind_title = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
