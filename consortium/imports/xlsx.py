@@ -329,6 +329,10 @@ def parse_workbook(
 
 def _parse_sheet(sheet: Any, importer: Importer, result: ParseResult, progress: Any) -> None:
     name = importer.sheet_name
+    # The declared <dimension> may be wrong (rows beyond it would be silently dropped): read what is there,
+    # bounded by the row cap below.
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
     rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1)
     header_cells = next(rows, ())
     for cell in header_cells:
@@ -527,8 +531,9 @@ def build_template(importer: Importer, lists: Mapping[str, Sequence[tuple[str, s
             strict = column.type != "list"
         if not options or column.type == "list":
             continue
-        inline = ",".join(options)
-        if len(inline) <= 250 and "," not in "".join(options) and '"' not in inline:
+        inline = ",".join(o.replace(",", "，") for o in options)
+        dynamic = column.type not in ("choice", "bool")  # per-unit code lists always live on the hidden sheet
+        if not dynamic and len(inline) <= 250 and '"' not in inline:
             formula = f'"{inline}"'
         else:
             list_col += 1

@@ -571,8 +571,9 @@ def test_weird_action_payloads_never_fail_with_500(w):
     link_values = [[{"industry": "x"}], [{"weight": 0, "local_chain": None}], [None], [[1]]]
     for method, url, key in calls:
         for value in [*WEIRD_VALUES, *(link_values if key == "links" else [])]:
+            if key == "approve" and value is True:
+                continue  # a valid decision
             response = getattr(client, method)(url, {key: value}, format="json")
-            assert response.status_code < 500, (url, key, value, response.content[:300])
-            assert response.status_code == 400 or (key == "reason" and response.status_code == 400), (url, value)
+            assert response.status_code == 400, (url, key, value, response.content[:300])
     assert EngagementRequest.objects.get(pk=engagement.pk).status == EngagementStatus.REQUESTED
     assert not ProgrammeIndustryLink.objects.filter(programme=programme).exists()
