@@ -335,11 +335,18 @@ class StudentAdmin(PersonalFieldsAdmin):
     inlines = [CertificateInline]
 
     def get_list_display_links(self, request, list_display):
-        return [list_display[0]] if list_display else None
+        return [list_display[0]] if _sees_personal(request) and list_display else None
+
+    def has_view_permission(self, request, obj=None):
+        # A student's own page names the student (title, breadcrumbs): only for those who see personal data.
+        if obj is not None and not _sees_personal(request):
+            return False
+        return super().has_view_permission(request, obj)
 
 
 @admin.register(StudentCertificate)
-class StudentCertificateAdmin(ScopedAdmin):
+class StudentCertificateAdmin(PersonalFieldsAdmin):
+    personal_fields = ("student",)  # its label is the student's number and name
     list_display = ["name", "kind", "level", "unit", "issued_on"]
     list_filter = ["kind"]
     search_fields = ["name", "issuer"]

@@ -174,68 +174,110 @@ MAIN = SchoolSpec(
     ),
     programmes=(
         ProgrammeSpec(
-            "610117", "智慧农业技术", EMERGING, ((AGRI, 100),), (("5-5", 60), ("4-1", 40), ("4-2", 30)),
+            "610117",
+            "智慧农业技术",
+            EMERGING,
+            ((AGRI, 100),),
+            (("5-5", 60), ("4-1", 40), ("4-2", 30)),
             _years((2024, NEW, 40), (2025, EXPANDING, 50), (2026, EXPANDING, 60)),
             ("植保无人机操控", "农田物联网监测", "水肥一体化设备运维"),
             ((SKILL, "农业技术员职业技能等级证书", "四级/中级工"), (ONE_X, "农业无人机植保职业技能等级证书", "初级")),
             "面向寒地大豆、水稻生产的数字化种植与农机作业，依托沃野智慧农业共建实训基地。",
         ),
         ProgrammeSpec(
-            "690101", "食品加工工艺", UPGRADE, ((FOOD, 100), (AGRI, 30)), (("6-3", 100), ("4-2", 40)),
+            "690101",
+            "食品加工工艺",
+            UPGRADE,
+            ((FOOD, 100), (AGRI, 30)),
+            (("6-3", 100), ("4-2", 40)),
             _years((2024, STABLE, 45), (2025, UPGRADED, 45), (2026, UPGRADED, 50)),
             ("大豆制品加工", "稻米精深加工", "食品安全快速检测"),
             ((SKILL, "农产品食品检验员职业技能等级证书", "四级/中级工"),),
             "传统专业升级改造：对接大豆、水稻、白瓜子精深加工，增设食品智能生产线课程。",
         ),
         ProgrammeSpec(
-            "630502", "风电场运行与维护", EMERGING, ((ENERGY, 100), (COAL, 20)), (("6-1", 80), ("5-4", 40)),
+            "630502",
+            "风电场运行与维护",
+            EMERGING,
+            ((ENERGY, 100), (COAL, 20)),
+            (("6-1", 80), ("5-4", 40)),
             _years((2024, NEW, 30), (2025, EXPANDING, 40), (2026, STABLE, 40)),
             ("风机巡检", "高处作业", "电气设备维护"),
             ((SKILL, "风电机组检修工职业技能等级证书", "四级/中级工"), (ONE_X, "风电机组运维职业技能等级证书", "初级")),
             "与北风新能源共建风电运维实训基地，订单培养风电场运维人员。",
         ),
         ProgrammeSpec(
-            "630501", "光伏工程技术与应用", EMERGING, ((ENERGY, 90),), (("6-1", 70), ("5-4", 30)),
+            "630501",
+            "光伏工程技术与应用",
+            EMERGING,
+            ((ENERGY, 90),),
+            (("6-1", 70), ("5-4", 30)),
             _years((2025, NEW, 30), (2026, EXPANDING, 40)),
             ("光伏组件安装", "逆变器调试", "电站运维巡检"),
             ((ONE_X, "光伏电站运维职业技能等级证书", "初级"),),
         ),
         ProgrammeSpec(
-            "730701", "电子商务", SHORTAGE, ((ECOM, 100), (FOOD, 40)), (("4-1", 60), ("7-3", 40)),
+            "730701",
+            "电子商务",
+            SHORTAGE,
+            ((ECOM, 100), (FOOD, 40)),
+            (("4-1", 60), ("7-3", 40)),
             _years((2024, EXPANDING, 50), (2025, EXPANDING, 60), (2026, EXPANDING, 70)),
             ("直播带货", "网店运营", "短视频拍摄剪辑", "农产品品牌推广"),
-            ((ONE_X, "电子商务数据分析职业技能等级证书", "初级"),
-             (SKILL, "互联网营销师职业技能等级证书", "五级/初级工")),
+            (
+                (ONE_X, "电子商务数据分析职业技能等级证书", "初级"),
+                (SKILL, "互联网营销师职业技能等级证书", "五级/初级工"),
+            ),
             "县域紧缺专业：服务农产品上行和县乡村三级物流体系。",
         ),
         ProgrammeSpec(
-            "710207", "大数据技术应用", FIRST, ((ECOM, 50), (AGRI, 30)), (("4-1", 100), ("5-2", 50), ("7-1", 40)),
+            "710207",
+            "大数据技术应用",
+            FIRST,
+            ((ECOM, 50), (AGRI, 30)),
+            (("4-1", 100), ("5-2", 50), ("7-1", 40)),
             _years((2025, NEW, 30), (2026, EXPANDING, 40)),
             ("数据采集与清洗", "数据可视化", "Python编程"),
             ((ONE_X, "大数据应用开发（Python）职业技能等级证书", "初级"),),
         ),
         ProgrammeSpec(
-            "740101", "旅游服务与管理", SHORTAGE, ((TOUR, 100),), (("7-5", 100), ("4-3", 30)),
+            "740101",
+            "旅游服务与管理",
+            SHORTAGE,
+            ((TOUR, 100),),
+            (("7-5", 100), ("4-3", 30)),
             _years((2024, STABLE, 35), (2025, EXPANDING, 40), (2026, EXPANDING, 45)),
             ("湿地研学导览", "冰雪旅游接待", "导游讲解"),
             ((SKILL, "导游资格证", "初级"), (ONE_X, "研学旅行策划与管理职业技能等级证书", "初级")),
         ),
         ProgrammeSpec(
-            "770404", "冰雪运动与管理", FIRST, ((TOUR, 60),), (("4-3", 100), ("7-5", 40)),
+            "770404",
+            "冰雪运动与管理",
+            FIRST,
+            ((TOUR, 60),),
+            (("4-3", 100), ("7-5", 40)),
             _years((2025, NEW, 25), (2026, EXPANDING, 30)),
             ("滑雪指导", "冰雪场地运营", "赛事组织"),
             ((SKILL, "滑雪指导员职业技能等级证书", "五级/初级工"),),
             "省“冰雪经济”重点：对接雁鸣湿地冰雪旅游线路和县冰雪运动基地。",
         ),
         ProgrammeSpec(
-            "750106", "服装设计与工艺", FIRST, ((TOUR, 20),), (("4-4", 100), ("6-6", 60)),
+            "750106",
+            "服装设计与工艺",
+            FIRST,
+            ((TOUR, 20),),
+            (("4-4", 100), ("6-6", 60)),
             _years((2024, SHRINKING, 20), (2025, UPGRADED, 25), (2026, UPGRADED, 30)),
             ("服装制版", "非遗刺绣文创设计", "数字化服装设计"),
             ((ONE_X, "服装陈列设计职业技能等级证书", "初级"),),
             "由传统服装专业升级为时尚设计方向，开发湿地文创和民族服饰产品。",
         ),
         ProgrammeSpec(
-            "790201", "智慧健康养老服务", SHORTAGE, ((CARE, 100), (TOUR, 30)), (("7-6", 100), ("7-5", 30)),
+            "790201",
+            "智慧健康养老服务",
+            SHORTAGE,
+            ((CARE, 100), (TOUR, 30)),
+            (("7-6", 100), ("7-5", 30)),
             _years((2024, STABLE, 30), (2025, EXPANDING, 40), (2026, EXPANDING, 45)),
             ("老年照护", "康复保健", "智慧养老平台操作"),
             ((ONE_X, "老年照护职业技能等级证书", "初级"), (SKILL, "养老护理员职业技能等级证书", "四级/中级工")),
@@ -244,8 +286,12 @@ MAIN = SchoolSpec(
     groups=(
         ("智慧农业与绿色食品专业群", "610117", ("610117", "690101"), "对接现代农业与智慧农业、绿色食品加工产业链。"),
         ("新能源装备专业群", "630502", ("630502", "630501"), "对接风电、光伏新能源产业链。"),
-        ("现代服务专业群", "730701", ("730701", "710207", "740101", "790201"),
-         "对接电子商务与现代物流、湿地旅游与康养、养老托育产业链。"),
+        (
+            "现代服务专业群",
+            "730701",
+            ("730701", "710207", "740101", "790201"),
+            "对接电子商务与现代物流、湿地旅游与康养、养老托育产业链。",
+        ),
     ),
     full_time=31,
     part_time=(
@@ -277,55 +323,87 @@ TRAINING = SchoolSpec(
     campuses=(("东风路校区", "宝清县宝清镇东风路112号", "24.50", "9800.00"),),
     programmes=(
         ProgrammeSpec(
-            "620401", "煤矿智能开采技术", UPGRADE, ((COAL, 100),), (("6-1", 100),),
+            "620401",
+            "煤矿智能开采技术",
+            UPGRADE,
+            ((COAL, 100),),
+            (("6-1", 100),),
             _years((2024, UPGRADED, 30), (2025, UPGRADED, 30), (2026, STABLE, 25)),
             ("综采设备操作", "井下安全规程", "智能化工作面监控"),
             ((SKILL, "煤矿综采维修电工职业技能等级证书", "四级/中级工"),),
             "传统煤炭专业升级：面向智能化矿井改造后的转岗培训。",
         ),
         ProgrammeSpec(
-            "620402", "矿井通风与安全", UPGRADE, ((COAL, 90),), (("6-1", 80), ("6-2", 20)),
+            "620402",
+            "矿井通风与安全",
+            UPGRADE,
+            ((COAL, 90),),
+            (("6-1", 80), ("6-2", 20)),
             _years((2024, STABLE, 25), (2025, SHRINKING, 20), (2026, SHRINKING, 15)),
             ("通风系统检测", "瓦斯检查", "应急救援"),
             ((SKILL, "矿井通风工职业技能等级证书", "四级/中级工"),),
         ),
         ProgrammeSpec(
-            "630301", "火电厂热力设备运行与检修", UPGRADE, ((COAL, 70), (ENERGY, 40)), (("6-1", 90),),
+            "630301",
+            "火电厂热力设备运行与检修",
+            UPGRADE,
+            ((COAL, 70), (ENERGY, 40)),
+            (("6-1", 90),),
             _years((2024, STABLE, 20), (2025, STABLE, 20), (2026, STABLE, 20)),
             ("锅炉运行", "汽轮机检修", "热工仪表"),
             ((SKILL, "锅炉运行值班员职业技能等级证书", "四级/中级工"),),
         ),
         ProgrammeSpec(
-            "660302", "机电技术应用", EMERGING, ((COAL, 40), (ENERGY, 30)), (("5-4", 100), ("6-1", 30)),
+            "660302",
+            "机电技术应用",
+            EMERGING,
+            ((COAL, 40), (ENERGY, 30)),
+            (("5-4", 100), ("6-1", 30)),
             _years((2024, STABLE, 25), (2025, EXPANDING, 30), (2026, EXPANDING, 30)),
             ("PLC编程", "电气控制", "机器人操作"),
             ((SKILL, "电工职业技能等级证书", "四级/中级工"), (ONE_X, "工业机器人操作与运维职业技能等级证书", "初级")),
             "先进制造方向：服务矿山、电厂设备智能化改造。",
         ),
         ProgrammeSpec(
-            "630801", "高分子材料加工工艺", EMERGING, ((COAL, 40),), (("5-3", 100), ("6-2", 40)),
+            "630801",
+            "高分子材料加工工艺",
+            EMERGING,
+            ((COAL, 40),),
+            (("5-3", 100), ("6-2", 40)),
             _years((2025, NEW, 20), (2026, EXPANDING, 25)),
             ("煤基材料检测", "注塑成型", "质量控制"),
             ((SKILL, "化学检验员职业技能等级证书", "五级/初级工"),),
             "新材料方向：依托煤化工延链发展煤基新材料。",
         ),
         ProgrammeSpec(
-            "710210", "人工智能技术应用", FIRST, ((COAL, 40), (ENERGY, 30)), (("4-1", 100), ("5-2", 60)),
+            "710210",
+            "人工智能技术应用",
+            FIRST,
+            ((COAL, 40), (ENERGY, 30)),
+            (("4-1", 100), ("5-2", 60)),
             _years((2025, NEW, 20), (2026, EXPANDING, 25)),
             ("机器视觉巡检", "数据标注", "智能传感器应用"),
             ((ONE_X, "人工智能训练师职业技能等级证书", "初级"),),
             "面向智能化矿井和电厂的人工智能巡检、数据标注岗位。",
         ),
         ProgrammeSpec(
-            "790202", "老年人服务与管理", SHORTAGE, ((CARE, 100),), (("7-6", 100),),
+            "790202",
+            "老年人服务与管理",
+            SHORTAGE,
+            ((CARE, 100),),
+            (("7-6", 100),),
             _years((2024, EXPANDING, 30), (2025, EXPANDING, 35), (2026, EXPANDING, 40)),
             ("生活照料", "基础护理", "失智照护"),
             ((SKILL, "养老护理员职业技能等级证书", "五级/初级工"),),
         ),
     ),
     groups=(
-        ("煤炭智能开采与安全专业群", "620401", ("620401", "620402", "630301", "660302", "710210"),
-         "对接煤炭与煤电化产业链，推进传统专业智能化升级。"),
+        (
+            "煤炭智能开采与安全专业群",
+            "620401",
+            ("620401", "620402", "630301", "660302", "710210"),
+            "对接煤炭与煤电化产业链，推进传统专业智能化升级。",
+        ),
     ),
     full_time=33,
     part_time=(
@@ -352,38 +430,62 @@ FARMER = SchoolSpec(
     campuses=(("七星泡校区", "宝清县七星泡镇育才街5号", "60.00", "6200.00"),),
     programmes=(
         ProgrammeSpec(
-            "610103", "现代农艺技术", UPGRADE, ((AGRI, 100), (FOOD, 20)), (("4-2", 50), ("5-5", 30)),
+            "610103",
+            "现代农艺技术",
+            UPGRADE,
+            ((AGRI, 100), (FOOD, 20)),
+            (("4-2", 50), ("5-5", 30)),
             _years((2024, STABLE, 40), (2025, UPGRADED, 40), (2026, UPGRADED, 40)),
             ("寒地水稻栽培", "大豆高产栽培", "黑土地保护性耕作"),
             ((SKILL, "农业技术员职业技能等级证书", "五级/初级工"),),
         ),
         ProgrammeSpec(
-            "610117", "智慧农业技术", EMERGING, ((AGRI, 100),), (("5-5", 60), ("4-1", 50)),
+            "610117",
+            "智慧农业技术",
+            EMERGING,
+            ((AGRI, 100),),
+            (("5-5", 60), ("4-1", 50)),
             _years((2025, NEW, 30), (2026, EXPANDING, 40)),
             ("农业无人机作业", "智能农机驾驶", "农田数据采集"),
             ((ONE_X, "农业无人机植保职业技能等级证书", "初级"),),
         ),
         ProgrammeSpec(
-            "660601", "农业机械使用与维护", EMERGING, ((AGRI, 90),), (("5-5", 100),),
+            "660601",
+            "农业机械使用与维护",
+            EMERGING,
+            ((AGRI, 90),),
+            (("5-5", 100),),
             _years((2024, STABLE, 30), (2025, EXPANDING, 35), (2026, EXPANDING, 35)),
             ("大型农机驾驶", "农机维修", "北斗导航自动驾驶"),
             ((SKILL, "农机修理工职业技能等级证书", "四级/中级工"),),
             "先进制造（农机装备）方向：对接丰垦农机专业合作社全程机械化托管服务。",
         ),
         ProgrammeSpec(
-            "690104", "粮油储运与检验技术", UPGRADE, ((FOOD, 100),), (("6-3", 80), ("7-3", 20)),
+            "690104",
+            "粮油储运与检验技术",
+            UPGRADE,
+            ((FOOD, 100),),
+            (("6-3", 80), ("7-3", 20)),
             _years((2024, STABLE, 25), (2025, STABLE, 25), (2026, STABLE, 25)),
             ("粮食仓储", "粮油品质检验", "低温储粮"),
             ((SKILL, "粮油保管员职业技能等级证书", "五级/初级工"),),
         ),
         ProgrammeSpec(
-            "730702", "直播电商服务", SHORTAGE, ((ECOM, 80), (FOOD, 40)), (("4-1", 60), ("7-3", 30)),
+            "730702",
+            "直播电商服务",
+            SHORTAGE,
+            ((ECOM, 80), (FOOD, 40)),
+            (("4-1", 60), ("7-3", 30)),
             _years((2024, NEW, 20), (2025, EXPANDING, 30), (2026, EXPANDING, 35)),
             ("农产品直播", "短视频运营", "社群营销"),
             ((ONE_X, "直播电商职业技能等级证书", "初级"),),
         ),
         ProgrammeSpec(
-            "610301", "畜禽生产技术", NONE, ((AGRI, 60),), (("4-2", 40),),
+            "610301",
+            "畜禽生产技术",
+            NONE,
+            ((AGRI, 60),),
+            (("4-2", 40),),
             _years((2024, SHRINKING, 15), (2025, SHRINKING, 10), (2026, CLOSING, 0)),
             ("畜禽饲养", "疫病防控"),
             ((SKILL, "家畜饲养员职业技能等级证书", "五级/初级工"),),
@@ -416,19 +518,33 @@ RAOHE_SCHOOL = SchoolSpec(
     campuses=(("本部校区", "饶河县饶河镇育英路3号", "85.00", "21000.00"),),
     programmes=(
         ProgrammeSpec(
-            "690101", "食品加工工艺", UPGRADE, ((RH_BEE_CHAIN, 100),), (("6-3", 80), ("4-2", 40)),
+            "690101",
+            "食品加工工艺",
+            UPGRADE,
+            ((RH_BEE_CHAIN, 100),),
+            (("6-3", 80), ("4-2", 40)),
             _years((2024, STABLE, 30), (2025, UPGRADED, 30), (2026, STABLE, 30)),
             ("蜂产品加工", "食品检验"),
             ((SKILL, "农产品食品检验员职业技能等级证书", "五级/初级工"),),
         ),
         ProgrammeSpec(
-            "740101", "旅游服务与管理", SHORTAGE, ((RH_TOUR_CHAIN, 100),), (("7-5", 100),),
+            "740101",
+            "旅游服务与管理",
+            SHORTAGE,
+            ((RH_TOUR_CHAIN, 100),),
+            (("7-5", 100),),
             _years((2025, EXPANDING, 30), (2026, EXPANDING, 35)),
             ("界江游船服务", "民俗文化讲解"),
         ),
         ProgrammeSpec(
-            "610108", "中草药种植", EMERGING, ((RH_HERB_CHAIN, 100),), (("6-4", 60), ("4-2", 40)),
-            _years((2026, NEW, 25),),
+            "610108",
+            "中草药种植",
+            EMERGING,
+            ((RH_HERB_CHAIN, 100),),
+            (("6-4", 60), ("4-2", 40)),
+            _years(
+                (2026, NEW, 25),
+            ),
             ("北药材种植", "药材初加工"),
         ),
     ),
@@ -463,20 +579,70 @@ class ExpertSpec:
 
 
 POOL_EXPERTS = (
-    ExpertSpec(WIND, "韩志鹏", "风电机组检修、变桨系统故障诊断", "风电场运行与维护、机电技术应用", 96, ("6-1", "5-4"),
-               "北风新能源检修班长，从事风电运维12年。"),
-    ExpertSpec(COAL_MINE, "梁宏", "综采工作面智能化改造、矿山安全", "煤矿智能开采技术、矿井通风与安全", 64, ("6-1",),
-               "金垦煤业机电副总工程师。"),
-    ExpertSpec(COAL_POWER, "孙宏伟", "火电机组集控运行、电力仿真培训", "火电厂热力设备运行与检修", 80, ("6-1",),
-               "北辰煤电集控运行值长，名师工作室领衔人。"),
-    ExpertSpec(SMART_AGRI, "崔海龙", "植保无人机作业、农田物联网", "智慧农业技术、现代农艺技术", 72, ("5-5", "4-1"),
-               "沃野智慧农业飞防作业队队长。"),
-    ExpertSpec(ECOM_CO, "许诺", "农产品直播电商运营、短视频策划", "电子商务、直播电商服务", 60, ("4-1", "7-3"),
-               "云集电子商务直播基地运营主管。"),
-    ExpertSpec(ELDER_CARE, "唐秀云", "失能老人照护、养老机构管理", "智慧健康养老服务、老年人服务与管理", 48, ("7-6",),
-               "颐和养老服务中心护理部主任。"),
-    ExpertSpec(TOURISM, "蒋楠", "湿地研学线路设计、冰雪旅游产品", "旅游服务与管理、冰雪运动与管理", 40, ("7-5", "4-3"),
-               "雁鸣湿地研学部经理（暂不对外，档期已满）。", listed=False),
+    ExpertSpec(
+        WIND,
+        "韩志鹏",
+        "风电机组检修、变桨系统故障诊断",
+        "风电场运行与维护、机电技术应用",
+        96,
+        ("6-1", "5-4"),
+        "北风新能源检修班长，从事风电运维12年。",
+    ),
+    ExpertSpec(
+        COAL_MINE,
+        "梁宏",
+        "综采工作面智能化改造、矿山安全",
+        "煤矿智能开采技术、矿井通风与安全",
+        64,
+        ("6-1",),
+        "金垦煤业机电副总工程师。",
+    ),
+    ExpertSpec(
+        COAL_POWER,
+        "孙宏伟",
+        "火电机组集控运行、电力仿真培训",
+        "火电厂热力设备运行与检修",
+        80,
+        ("6-1",),
+        "北辰煤电集控运行值长，名师工作室领衔人。",
+    ),
+    ExpertSpec(
+        SMART_AGRI,
+        "崔海龙",
+        "植保无人机作业、农田物联网",
+        "智慧农业技术、现代农艺技术",
+        72,
+        ("5-5", "4-1"),
+        "沃野智慧农业飞防作业队队长。",
+    ),
+    ExpertSpec(
+        ECOM_CO,
+        "许诺",
+        "农产品直播电商运营、短视频策划",
+        "电子商务、直播电商服务",
+        60,
+        ("4-1", "7-3"),
+        "云集电子商务直播基地运营主管。",
+    ),
+    ExpertSpec(
+        ELDER_CARE,
+        "唐秀云",
+        "失能老人照护、养老机构管理",
+        "智慧健康养老服务、老年人服务与管理",
+        48,
+        ("7-6",),
+        "颐和养老服务中心护理部主任。",
+    ),
+    ExpertSpec(
+        TOURISM,
+        "蒋楠",
+        "湿地研学线路设计、冰雪旅游产品",
+        "旅游服务与管理、冰雪运动与管理",
+        40,
+        ("7-5", "4-3"),
+        "雁鸣湿地研学部经理（暂不对外，档期已满）。",
+        listed=False,
+    ),
 )
 
 #: (requesting school, expert unit, expert name, start, end, hours, note, approve)
@@ -487,28 +653,78 @@ ENGAGEMENTS = (
 
 #: (school, person, from unit, kind, term start, term end, hours a year, outputs)
 PROFESSORS = (
-    (MAIN_SCHOOL, "邢国强", WIND, ProfessorKind.INDUSTRY_PROFESSOR, D(2024, 9, 1), D(2027, 8, 31), 64,
-     "指导风电运维实训室建设；合作开发《风电机组检修》活页式教材；带教学生技能竞赛获省级二等奖。"),
-    (MAIN_SCHOOL, "范立新", SOY, ProfessorKind.INDUSTRY_PROFESSOR, D(2025, 3, 1), D(2028, 2, 29), 48,
-     "共建大豆精深加工生产性实训车间；开发“大豆蛋白制品加工”课程模块。"),
-    (FARMER_SCHOOL, "崔永明", INSTITUTE, ProfessorKind.TECH_EXTENSION_PROFESSOR, D(2024, 3, 1), D(2027, 2, 28), 80,
-     "推广寒地大豆高产栽培和黑土地保护性耕作技术，培训学员和农户460人次。"),
+    (
+        MAIN_SCHOOL,
+        "邢国强",
+        WIND,
+        ProfessorKind.INDUSTRY_PROFESSOR,
+        D(2024, 9, 1),
+        D(2027, 8, 31),
+        64,
+        "指导风电运维实训室建设；合作开发《风电机组检修》活页式教材；带教学生技能竞赛获省级二等奖。",
+    ),
+    (
+        MAIN_SCHOOL,
+        "范立新",
+        SOY,
+        ProfessorKind.INDUSTRY_PROFESSOR,
+        D(2025, 3, 1),
+        D(2028, 2, 29),
+        48,
+        "共建大豆精深加工生产性实训车间；开发“大豆蛋白制品加工”课程模块。",
+    ),
+    (
+        FARMER_SCHOOL,
+        "崔永明",
+        INSTITUTE,
+        ProfessorKind.TECH_EXTENSION_PROFESSOR,
+        D(2024, 3, 1),
+        D(2027, 2, 28),
+        80,
+        "推广寒地大豆高产栽培和黑土地保护性耕作技术，培训学员和农户460人次。",
+    ),
 )
 
 #: (host unit, kind, name, lead, partner unit, established, description)
 STUDIOS = (
-    (MAIN_SCHOOL, StudioKind.MASTER_STUDIO, "郭振山农产品加工技能大师工作室", "郭振山", SOY, D(2024, 5, 20),
-     "由黑土地大豆食品高级技师领衔，在学校设立，开展大豆制品工艺攻关和学徒制培养。"),
-    (COAL_POWER, StudioKind.FAMOUS_TEACHER_STUDIO, "孙宏伟电力运行名师工作室", "孙宏伟", TRAINING_SCHOOL,
-     D(2024, 10, 15), "设在北辰煤电的名师工作室，承担培训学校电力运行教师的跟岗实践和课程开发。"),
+    (
+        MAIN_SCHOOL,
+        StudioKind.MASTER_STUDIO,
+        "郭振山农产品加工技能大师工作室",
+        "郭振山",
+        SOY,
+        D(2024, 5, 20),
+        "由黑土地大豆食品高级技师领衔，在学校设立，开展大豆制品工艺攻关和学徒制培养。",
+    ),
+    (
+        COAL_POWER,
+        StudioKind.FAMOUS_TEACHER_STUDIO,
+        "孙宏伟电力运行名师工作室",
+        "孙宏伟",
+        TRAINING_SCHOOL,
+        D(2024, 10, 15),
+        "设在北辰煤电的名师工作室，承担培训学校电力运行教师的跟岗实践和课程开发。",
+    ),
 )
 
 #: (host unit, name, kind, capacity, address, description)
 TRAINING_BASES = (
-    (COAL_POWER, "北辰煤电教师企业实践基地", TrainingBaseKind.ENTERPRISE_PRACTICE, 60, "宝清县经济开发区电厂路1号",
-     "提供集控运行、电气检修、热工仪表等岗位的教师企业实践，每期4周。"),
-    (MAIN_SCHOOL, "宝清县双师型教师培训基地", TrainingBaseKind.TEACHER_TRAINING, 120, "宝清县宝清镇职教路66号",
-     "县域职业学校双师型教师培训基地，承担专业课教师技能提升和认定前培训。"),
+    (
+        COAL_POWER,
+        "北辰煤电教师企业实践基地",
+        TrainingBaseKind.ENTERPRISE_PRACTICE,
+        60,
+        "宝清县经济开发区电厂路1号",
+        "提供集控运行、电气检修、热工仪表等岗位的教师企业实践，每期4周。",
+    ),
+    (
+        MAIN_SCHOOL,
+        "宝清县双师型教师培训基地",
+        TrainingBaseKind.TEACHER_TRAINING,
+        120,
+        "宝清县宝清镇职教路66号",
+        "县域职业学校双师型教师培训基地，承担专业课教师技能提升和认定前培训。",
+    ),
 )
 
 # --- deterministic people ------------------------------------------------------------------------------------------
@@ -618,8 +834,9 @@ def _profile(actor: User, school: _School) -> None:
     existing = set(Campus.objects.for_consortium(unit.consortium_id).filter(unit=unit).values_list("name", flat=True))
     for name, address, area, building in spec.campuses:
         if name not in existing:
-            services.campus_create(actor=actor, unit=unit, name=name, address=address, area_mu=area,
-                                   building_area_m2=building)
+            services.campus_create(
+                actor=actor, unit=unit, name=name, address=address, area_mu=area, building_area_m2=building
+            )
 
 
 def _programmes(actor: User, school: _School, chains: dict[str, LocalChain], industries: dict[str, Industry]) -> None:
@@ -636,15 +853,18 @@ def _programmes(actor: User, school: _School, chains: dict[str, LocalChain], ind
         values = {"name": p.name, "description": p.description, "is_active": True}
         programme = existing.get(p.code)
         if programme is None:
-            programme = services.programme_create(actor=actor, unit=unit, level=CatalogueLevel.SECONDARY, code=p.code,
-                                                  **values)
+            programme = services.programme_create(
+                actor=actor, unit=unit, level=CatalogueLevel.SECONDARY, code=p.code, **values
+            )
         elif _differs(programme, values):
             programme = services.programme_update(actor=actor, programme=programme, **values)
         school.programmes[p.code] = programme
         wanted = [{"local_chain": chains[name], "weight": w} for name, w in p.chains]
         wanted += [{"industry": industries[code], "weight": w} for code, w in p.industries]
-        as_set = {(getattr(x.get("industry"), "pk", None), getattr(x.get("local_chain"), "pk", None), x["weight"])
-                  for x in wanted}
+        as_set = {
+            (getattr(x.get("industry"), "pk", None), getattr(x.get("local_chain"), "pk", None), x["weight"])
+            for x in wanted
+        }
         if links.get(programme.pk, set()) != as_set:
             services.programme_link_set(actor=actor, programme=programme, links=wanted)
         for year, (status, intake) in p.years.items():
@@ -663,11 +883,22 @@ def _programmes(actor: User, school: _School, chains: dict[str, LocalChain], ind
         members = [school.programmes[c] for c in codes]
         group = groups.get(name)
         if group is None:
-            services.programme_group_create(actor=actor, unit=unit, programmes=members, name=name,
-                                            lead_programme=school.programmes[lead], description=description)
+            services.programme_group_create(
+                actor=actor,
+                unit=unit,
+                programmes=members,
+                name=name,
+                lead_programme=school.programmes[lead],
+                description=description,
+            )
         elif {p.pk for p in group.programmes.all()} != {p.pk for p in members} or group.description != description:
-            services.programme_group_update(actor=actor, group=group, programmes=members, description=description,
-                                            lead_programme=school.programmes[lead])
+            services.programme_group_update(
+                actor=actor,
+                group=group,
+                programmes=members,
+                description=description,
+                lead_programme=school.programmes[lead],
+            )
 
 
 def teacher_rows(spec: SchoolSpec, units: Mapping[str, MemberUnit]) -> list[dict[str, Any]]:
@@ -682,35 +913,48 @@ def teacher_rows(spec: SchoolSpec, units: Mapping[str, MemberUnit]) -> list[dict
         if index % 3 == 0:
             taught.append(codes[(index + 1) % len(codes)])
         programme_names = "、".join(p.name for p in spec.programmes if p.code in taught)
-        rows.append({
-            **person,
-            "employment": Employment.FULL_TIME,
-            "title": TEACHER_TITLES[index % len(TEACHER_TITLES)],
-            "qualifications": "中等职业学校教师资格证" + ("；高级工" if index % 4 == 0 else ""),
-            "expertise": f"{programme_names}专业教学",
-            "is_active": not (spec.main and index == spec.full_time - 1),  # one teacher has left the main school
-            "in_shared_pool": spec.main and index == 5,  # a teacher who opted in to the shared pool
-            "source_unit": None,
-            "programme_codes": taught,
-        })
+        rows.append(
+            {
+                **person,
+                "employment": Employment.FULL_TIME,
+                "title": TEACHER_TITLES[index % len(TEACHER_TITLES)],
+                "qualifications": "中等职业学校教师资格证" + ("；高级工" if index % 4 == 0 else ""),
+                "expertise": f"{programme_names}专业教学",
+                "is_active": not (spec.main and index == spec.full_time - 1),  # one teacher has left the main school
+                "in_shared_pool": spec.main and index == 5,  # a teacher who opted in to the shared pool
+                "source_unit": None,
+                "programme_codes": taught,
+            }
+        )
     for part in spec.part_time:
         person = _person(rng, region=spec.region, first_year=1970, last_year=1995, used=used)
-        rows.append({
-            **person,
-            "employment": Employment.PART_TIME,
-            "title": part.title,
-            "qualifications": f"{part.source}{part.title}",
-            "expertise": part.expertise,
-            "is_active": True,
-            "in_shared_pool": False,
-            "source_unit": units[part.source],
-            "programme_codes": [part.code],
-        })
+        rows.append(
+            {
+                **person,
+                "employment": Employment.PART_TIME,
+                "title": part.title,
+                "qualifications": f"{part.source}{part.title}",
+                "expertise": part.expertise,
+                "is_active": True,
+                "in_shared_pool": False,
+                "source_unit": units[part.source],
+                "programme_codes": [part.code],
+            }
+        )
     return rows
 
 
-TEACHER_COMPARED = ("name", "gender", "employment", "title", "qualifications", "phone", "is_active", "expertise",
-                    "in_shared_pool")
+TEACHER_COMPARED = (
+    "name",
+    "gender",
+    "employment",
+    "title",
+    "qualifications",
+    "phone",
+    "is_active",
+    "expertise",
+    "in_shared_pool",
+)
 
 
 def _teachers(actor: User, school: _School, units: Mapping[str, MemberUnit]) -> None:
@@ -765,7 +1009,11 @@ def _dual_qualifications(actor: User, spec: SchoolSpec, teachers: list[Teacher])
             certified_on = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
             expires = certified_on.replace(year=certified_on.year + 5, day=1)
         services.dual_qualification_create(
-            actor=actor, teacher=teacher, level=level, certified_on=certified_on, expires_on=expires,
+            actor=actor,
+            teacher=teacher,
+            level=level,
+            certified_on=certified_on,
+            expires_on=expires,
             evidence=f"{certified_on.year}年县教育局双师型教师认定（{teacher.expertise}）；企业实践和技能证书齐全。",
         )
 
@@ -789,8 +1037,12 @@ def _practices(actor: User, spec: SchoolSpec, teachers: list[Teacher], units: Ma
                 continue
             host = units[spec.practice_hosts[(index + round_) % len(spec.practice_hosts)]]
             services.practice_create(
-                actor=actor, teacher=teacher, host_unit=host, start_date=start,
-                end_date=start + dt.timedelta(days=days - 1), hours=days * 6,
+                actor=actor,
+                teacher=teacher,
+                host_unit=host,
+                start_date=start,
+                end_date=start + dt.timedelta(days=days - 1),
+                hours=days * 6,
                 content=f"在{host.name}跟岗实践，参与生产一线工作并收集教学案例。",
             )
 
@@ -816,18 +1068,20 @@ def student_rows(school: _School) -> list[dict[str, Any]]:
                 local = rng.random() < (0.75 if adults else 0.5)
                 places = "宝清县" if spec.region == "230523" else "饶河县"
                 places = places if local else "、".join(rng.sample(PLACES[1:], 2))
-                rows.append({
-                    **person,
-                    "offering": school.offerings[(p.code, year)],
-                    "student_no": f"{spec.prefix}{year}{p.code}{seq:02d}",
-                    "cohort": year,
-                    "expected_graduation": graduation,
-                    "status": status,
-                    "skills": "、".join(rng.sample(p.skills, min(2, len(p.skills)))),
-                    "willing_to_work_locally": local,
-                    "preferred_places": places,
-                    "preferred_industry_codes": [code for code, _w in p.industries[:2]],
-                })
+                rows.append(
+                    {
+                        **person,
+                        "offering": school.offerings[(p.code, year)],
+                        "student_no": f"{spec.prefix}{year}{p.code}{seq:02d}",
+                        "cohort": year,
+                        "expected_graduation": graduation,
+                        "status": status,
+                        "skills": "、".join(rng.sample(p.skills, min(2, len(p.skills)))),
+                        "willing_to_work_locally": local,
+                        "preferred_places": places,
+                        "preferred_industry_codes": [code for code, _w in p.industries[:2]],
+                    }
+                )
     return rows
 
 
@@ -842,8 +1096,18 @@ def _student_status(rng: random.Random, graduation: dt.date) -> str:
     return StudentStatus.STUDYING
 
 
-STUDENT_COMPARED = ("name", "gender", "id_number", "phone", "cohort", "expected_graduation", "status", "skills",
-                    "willing_to_work_locally", "preferred_places")
+STUDENT_COMPARED = (
+    "name",
+    "gender",
+    "id_number",
+    "phone",
+    "cohort",
+    "expected_graduation",
+    "status",
+    "skills",
+    "willing_to_work_locally",
+    "preferred_places",
+)
 
 
 def _students(actor: User, school: _School) -> None:
@@ -877,7 +1141,8 @@ def _certificates(actor: User, school: _School, rows: list[dict[str, Any]]) -> N
         for s in Student.objects.for_consortium(unit.consortium_id).filter(unit=unit).select_related("offering")
     }
     existing = set(
-        StudentCertificate.objects.for_consortium(unit.consortium_id).filter(unit=unit)
+        StudentCertificate.objects.for_consortium(unit.consortium_id)
+        .filter(unit=unit)
         .values_list("student_id", "kind", "name")
     )
     for row in rows:
@@ -886,7 +1151,7 @@ def _certificates(actor: User, school: _School, rows: list[dict[str, Any]]) -> N
             continue
         rng = _rng("certificates", row["student_no"])
         student = students[row["student_no"]]
-        code = row["student_no"][len(school.spec.prefix) + 4:][:6]
+        code = row["student_no"][len(school.spec.prefix) + 4 :][:6]
         for kind, name, level in certificates.get(code, ()):
             # Draw every random value before deciding, so skipping an existing row never shifts later draws.
             earned, days_before = rng.random() <= (0.7 if kind == SKILL else 0.4), rng.randrange(20, 200)
@@ -894,13 +1159,21 @@ def _certificates(actor: User, school: _School, rows: list[dict[str, Any]]) -> N
                 continue
             issued = row["expected_graduation"] - dt.timedelta(days=days_before)
             services.student_certificate_create(
-                actor=actor, student=student, kind=kind, name=name, level=level, issued_on=issued,
+                actor=actor,
+                student=student,
+                kind=kind,
+                name=name,
+                level=level,
+                issued_on=issued,
                 issuer=SKILL_ISSUER if kind == SKILL else ONE_X_ISSUER,
             )
 
 
 def _pool_and_engagements(
-    actor: User, consortium: Consortium, units: Mapping[str, MemberUnit], industries: Mapping[str, Industry],
+    actor: User,
+    consortium: Consortium,
+    units: Mapping[str, MemberUnit],
+    industries: Mapping[str, Industry],
     schools: Mapping[str, _School],
 ) -> None:
     experts = {(e.unit_id, e.name): e for e in PoolExpert.objects.for_consortium(consortium.pk)}
@@ -910,9 +1183,15 @@ def _pool_and_engagements(
             continue
         if (unit.pk, spec.name) not in experts:
             experts[(unit.pk, spec.name)] = services.pool_expert_create(
-                actor=actor, unit=unit, industries=[industries[c] for c in spec.industries], name=spec.name,
-                expertise=spec.expertise, programme_keywords=spec.keywords, available_hours_per_term=spec.hours,
-                bio=spec.bio, is_listed=spec.listed,
+                actor=actor,
+                unit=unit,
+                industries=[industries[c] for c in spec.industries],
+                name=spec.name,
+                expertise=spec.expertise,
+                programme_keywords=spec.keywords,
+                available_hours_per_term=spec.hours,
+                bio=spec.bio,
+                is_listed=spec.listed,
             )
     for school_name, expert_unit, expert_name, start, end, hours, note, approve in ENGAGEMENTS:
         school = schools.get(school_name)
@@ -927,7 +1206,12 @@ def _pool_and_engagements(
         )
         if engagement is None:
             engagement = services.engagement_request(
-                actor=actor, school_unit=school.unit, expert=expert, period_start=start, period_end=end, hours=hours,
+                actor=actor,
+                school_unit=school.unit,
+                expert=expert,
+                period_start=start,
+                period_end=end,
+                hours=hours,
                 note=note,
             )
         if approve and engagement.status == EngagementStatus.REQUESTED:
@@ -945,38 +1229,62 @@ def _complete_engaged_teacher(actor: User, school: _School, teacher_id: int, exp
         return
     rng = _rng("engaged", school.unit.name, expert.name)
     person = _person(rng, region=school.spec.region, first_year=1975, last_year=1990, used=set())
-    codes = [c for c in school.programmes if c in expert.programme_keywords or school.programmes[c].name in
-             expert.programme_keywords]
+    codes = [
+        c
+        for c in school.programmes
+        if c in expert.programme_keywords or school.programmes[c].name in expert.programme_keywords
+    ]
     services.teacher_update(
-        actor=actor, teacher=teacher, id_number=person["id_number"], gender=person["gender"], phone=person["phone"],
-        title="高级工程师", programmes=[school.programmes[c] for c in codes],
+        actor=actor,
+        teacher=teacher,
+        id_number=person["id_number"],
+        gender=person["gender"],
+        phone=person["phone"],
+        title="高级工程师",
+        programmes=[school.programmes[c] for c in codes],
     )
 
 
 def _professors_studios_bases(
     actor: User, consortium: Consortium, units: Mapping[str, MemberUnit], schools: Mapping[str, _School]
 ) -> None:
-    professors = set(
-        IndustryProfessor.objects.for_consortium(consortium.pk).values_list("unit__name", "person_name")
-    )
+    professors = set(IndustryProfessor.objects.for_consortium(consortium.pk).values_list("unit__name", "person_name"))
     for school_name, person, from_unit, kind, start, end, hours, outputs in PROFESSORS:
         if school_name in schools and (school_name, person) not in professors:
             services.professor_create(
-                actor=actor, unit=schools[school_name].unit, person_name=person, from_unit=units[from_unit],
-                kind=kind, term_start=start, term_end=end, workload_hours_per_year=hours, outputs=outputs,
+                actor=actor,
+                unit=schools[school_name].unit,
+                person_name=person,
+                from_unit=units[from_unit],
+                kind=kind,
+                term_start=start,
+                term_end=end,
+                workload_hours_per_year=hours,
+                outputs=outputs,
             )
     studios = set(Studio.objects.for_consortium(consortium.pk).values_list("unit__name", "name"))
     for host, kind, name, lead, partner, established, description in STUDIOS:
         if host in units and (host, name) not in studios:
             services.studio_create(
-                actor=actor, unit=units[host], kind=kind, name=name, lead_name=lead, partner_unit=units.get(partner),
-                established_on=established, description=description,
+                actor=actor,
+                unit=units[host],
+                kind=kind,
+                name=name,
+                lead_name=lead,
+                partner_unit=units.get(partner),
+                established_on=established,
+                description=description,
             )
     bases = set(TrainingBase.objects.for_consortium(consortium.pk).values_list("unit__name", "name"))
     for host, name, kind, capacity, address, description in TRAINING_BASES:
         if host in units and (host, name) not in bases:
             services.training_base_create(
-                actor=actor, unit=units[host], name=name, kind=kind, capacity=capacity, address=address,
+                actor=actor,
+                unit=units[host],
+                name=name,
+                kind=kind,
+                capacity=capacity,
+                address=address,
                 description=description,
             )
 
@@ -996,8 +1304,9 @@ def _shares(actor: User, schools: Mapping[str, _School], units: Mapping[str, Mem
         .order_by("student_no")[:SHARED_COUNT]
     )
     shared = set(
-        StudentUserObjectPermission.objects.filter(content_object__in=students).values_list("content_object_id",
-                                                                                              flat=True)
+        StudentUserObjectPermission.objects.filter(content_object__in=students).values_list(
+            "content_object_id", flat=True
+        )
     )
     for student in students:
         if student.pk not in shared:

@@ -51,12 +51,25 @@ class ProgrammeImporter(_SchoolImporter):
     natural_key = _("学校 + 专业代码")
     description = _("本校开设的专业（2021年职业教育专业目录）。")
     columns = (
-        Column("code", _("专业代码"), required=True, max_length=6, example="460104", width=12,
-               help=_("6位专业目录代码，前两位为该层次的专业大类代码。")),
+        Column(
+            "code",
+            _("专业代码"),
+            required=True,
+            max_length=6,
+            example="460104",
+            width=12,
+            help=_("6位专业目录代码，前两位为该层次的专业大类代码。"),
+        ),
         Column("name", _("专业名称"), required=True, max_length=80, example="机械制造及自动化", width=24),
         Column("level", _("层次"), type="choice", required=True, choices=CatalogueLevel.choices, example="高职专科"),
-        Column("major_category", _("专业大类"), list_name="categories", example="装备制造", width=18,
-               help=_("可不填：按专业代码和层次自动确定。")),
+        Column(
+            "major_category",
+            _("专业大类"),
+            list_name="categories",
+            example="装备制造",
+            width=18,
+            help=_("可不填：按专业代码和层次自动确定。"),
+        ),
         Column("is_active", _("是否在办"), type="bool", example="是", width=10),
         Column("description", _("专业简介"), max_length=2000, width=40),
     )
@@ -92,21 +105,51 @@ class TeacherImporter(_SchoolImporter):
     field_columns = {"programmes": "programme_codes"}
     columns = (
         Column("name", _("姓名"), required=True, max_length=60, example="张三", width=12),
-        Column("id_number", _("身份证号"), required=True, max_length=18, validate=_id_number_check,
-               example="230523199001011234", width=22, help=_("18位居民身份证号码，用于识别同一教师。")),
+        Column(
+            "id_number",
+            _("身份证号"),
+            required=True,
+            max_length=18,
+            validate=_id_number_check,
+            example="230523199001011234",
+            width=22,
+            help=_("18位居民身份证号码，用于识别同一教师。"),
+        ),
         Column("gender", _("性别"), type="choice", choices=GENDERS, example="男", width=8),
-        Column("employment", _("用工类型"), type="choice", required=True, choices=Employment.choices,
-               aliases={"专职": Employment.FULL_TIME.value}, example="兼职", width=10,
-               help=_("专任（专职）或兼职；兼职教师不得超过编制员额的20%。")),
+        Column(
+            "employment",
+            _("用工类型"),
+            type="choice",
+            required=True,
+            choices=Employment.choices,
+            aliases={"专职": Employment.FULL_TIME.value},
+            example="兼职",
+            width=10,
+            help=_("专任（专职）或兼职；兼职教师不得超过编制员额的20%。"),
+        ),
         Column("source_unit", _("来源单位"), max_length=120, width=24, help=_("兼职教师所在的成员单位全称。")),
         Column("title", _("职称"), max_length=40, example="高级工程师", width=14),
-        Column("programme_codes", _("任教专业代码"), type="list", list_name="programmes", max_length=500,
-               example="460104", width=18, help=_("本校专业代码，多个用逗号分隔。")),
+        Column(
+            "programme_codes",
+            _("任教专业代码"),
+            type="list",
+            list_name="programmes",
+            max_length=500,
+            example="460104",
+            width=18,
+            help=_("本校专业代码，多个用逗号分隔。"),
+        ),
         Column("phone", _("手机号"), max_length=30, example="13800000000", width=14),
         Column("qualifications", _("资格与资质"), max_length=2000, width=24),
         Column("is_active", _("是否在职"), type="bool", example="是", width=10),
-        Column("in_shared_pool", _("是否入库"), type="bool", example="否", width=10,
-               help=_("是否加入联合体兼职教师库（仅公开非个人信息）。")),
+        Column(
+            "in_shared_pool",
+            _("是否入库"),
+            type="bool",
+            example="否",
+            width=10,
+            help=_("是否加入联合体兼职教师库（仅公开非个人信息）。"),
+        ),
         Column("expertise", _("专长"), max_length=2000, width=24),
     )
 
@@ -122,8 +165,20 @@ class TeacherImporter(_SchoolImporter):
         through = Teacher.programmes.through
         for teacher_id, code in through.objects.filter(teacher__in=qs).values_list("teacher_id", "programme__code"):
             codes[teacher_id].append(code)
-        fields = ("id", "name", "id_number", "gender", "employment", "source_unit__name", "title", "phone",
-                  "qualifications", "is_active", "in_shared_pool", "expertise")
+        fields = (
+            "id",
+            "name",
+            "id_number",
+            "gender",
+            "employment",
+            "source_unit__name",
+            "title",
+            "phone",
+            "qualifications",
+            "is_active",
+            "in_shared_pool",
+            "expertise",
+        )
         for row in qs.values(*fields):
             row["source_unit"] = row.pop("source_unit__name") or ""
             row["programme_codes"] = sorted(codes.get(row["id"], []))
@@ -145,16 +200,40 @@ class StudentImporter(_SchoolImporter):
         Column("gender", _("性别"), type="choice", choices=GENDERS, example="女", width=8),
         Column("id_number", _("身份证号"), max_length=18, validate=_id_number_check, width=22),
         Column("phone", _("手机号"), max_length=30, width=14),
-        Column("programme_code", _("专业代码"), required=True, max_length=6, list_name="programmes",
-               example="460104", width=12, help=_("本校专业代码（见“代码表”）。")),
-        Column("cohort", _("年级"), type="int", required=True, min_value=2000, max_value=2100, example=2024,
-               width=10, help=_("入学年份，如 2024。")),
+        Column(
+            "programme_code",
+            _("专业代码"),
+            required=True,
+            max_length=6,
+            list_name="programmes",
+            example="460104",
+            width=12,
+            help=_("本校专业代码（见“代码表”）。"),
+        ),
+        Column(
+            "cohort",
+            _("年级"),
+            type="int",
+            required=True,
+            min_value=2000,
+            max_value=2100,
+            example=2024,
+            width=10,
+            help=_("入学年份，如 2024。"),
+        ),
         Column("expected_graduation", _("预计毕业"), type="month", required=True, example="2027-06", width=12),
         Column("status", _("状态"), type="choice", choices=StudentStatus.choices, example="在读", width=10),
         Column("skills", _("技能"), max_length=2000, width=24),
         Column("willing_to_work_locally", _("愿意本地就业"), type="bool", example="是", width=12),
-        Column("preferred_industry_codes", _("意向产业代码"), type="list", list_name="industries", max_length=500,
-               width=18, help=_("“4567”产业代码，多个用逗号分隔（见“代码表”）。")),
+        Column(
+            "preferred_industry_codes",
+            _("意向产业代码"),
+            type="list",
+            list_name="industries",
+            max_length=500,
+            width=18,
+            help=_("“4567”产业代码，多个用逗号分隔（见“代码表”）。"),
+        ),
         Column("preferred_places", _("意向地点"), max_length=200, width=16),
     )
 
@@ -173,8 +252,21 @@ class StudentImporter(_SchoolImporter):
         through = Student.preferred_industries.through
         for student_id, code in through.objects.filter(student__in=qs).values_list("student_id", "industry__code"):
             codes[student_id].append(code)
-        fields = ("id", "student_no", "name", "gender", "id_number", "phone", "offering__programme__code", "cohort",
-                  "expected_graduation", "status", "skills", "willing_to_work_locally", "preferred_places")
+        fields = (
+            "id",
+            "student_no",
+            "name",
+            "gender",
+            "id_number",
+            "phone",
+            "offering__programme__code",
+            "cohort",
+            "expected_graduation",
+            "status",
+            "skills",
+            "willing_to_work_locally",
+            "preferred_places",
+        )
         for row in qs.values(*fields).iterator(chunk_size=2000):
             row["programme_code"] = row.pop("offering__programme__code")
             row["preferred_industry_codes"] = sorted(codes.get(row["id"], []))

@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from consortium.tenancy.mixins import ScopedActionMixin, ScopedViewMixin
+from consortium.tenancy.mixins import ScopedActionMixin, ScopedFileView, ScopedViewMixin
 from consortium.tenancy.scoping import is_platform_admin
 
 from . import selectors, services
@@ -447,20 +447,11 @@ class VersionAdoptView(ServiceActionView):
         return reverse("council:document-detail", kwargs={"pk": self.object.document_id})
 
 
-class VersionAttachmentView(ScopedViewMixin, View):
+class VersionAttachmentView(ScopedFileView):
     """Attachments are served through the scope (drafts stay private), never from a public media URL."""
 
     model = DocumentVersion
-
-    def get(self, request, *args, **kwargs):
-        version = self.get_object()
-        if not version.attachment:
-            raise Http404(_("该版本没有附件。"))
-        try:
-            handle = version.attachment.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("附件文件不存在。"))
-        return FileResponse(handle, as_attachment=True, filename=version.attachment.name.rsplit("/", 1)[-1])
+    file_field = "attachment"
 
 
 # --- meetings -------------------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.views import View
 
 from .models import TenantModel
 from .scoping import is_platform_admin, same_tenant_errors
@@ -60,6 +61,23 @@ class ScopedViewMixin(LoginRequiredMixin):
         """Call inside the write's transaction: the saved object must still be editable by the actor."""
         if not self.model.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
             raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
+
+
+class ScopedFileView(ScopedViewMixin, View):
+    """Downloads an uploaded file of a tenant row through the scope (MEDIA_ROOT is never served publicly)."""
+
+    file_field: str
+
+    def get(self, request, *args: Any, **kwargs: Any) -> FileResponse:
+        obj = self.get_object()
+        stored = getattr(obj, self.file_field)
+        if not stored:
+            raise Http404(_("该记录没有附件。"))
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("附件文件不存在。"))
+        return FileResponse(handle, as_attachment=True, filename=stored.name.rsplit("/", 1)[-1])
 
 
 class ScopedActionMixin(ScopedViewMixin):

@@ -105,8 +105,8 @@ class _FilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if "unit" in self.fields:
-            self.fields["unit"].queryset = MemberUnit.objects.visible_to(user).filter(kind=UnitKind.SCHOOL).order_by(
-                "name"
+            self.fields["unit"].queryset = (
+                MemberUnit.objects.visible_to(user).filter(kind=UnitKind.SCHOOL).order_by("name")
             )
 
     def values(self) -> dict[str, Any]:
@@ -118,10 +118,10 @@ class _FilterForm(BootstrapFormMixin, forms.Form):
 
 
 class TeacherFilterForm(_FilterForm):
-    unit = forms.ModelChoiceField(label=_("学校"), required=False, queryset=MemberUnit.objects.none(),
-                                  empty_label=_("全部学校"))
-    employment = forms.ChoiceField(label=_("聘用方式"), required=False,
-                                   choices=[("", _("全部")), *Employment.choices])
+    unit = forms.ModelChoiceField(
+        label=_("学校"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部学校")
+    )
+    employment = forms.ChoiceField(label=_("聘用方式"), required=False, choices=[("", _("全部")), *Employment.choices])
     dual = forms.ChoiceField(label=_("双师型"), required=False, choices=YES_NO)
     active = forms.ChoiceField(label=_("在职"), required=False, choices=YES_NO)
 
@@ -131,10 +131,12 @@ class TeacherFilterForm(_FilterForm):
 
 
 class StudentFilterForm(_FilterForm):
-    unit = forms.ModelChoiceField(label=_("学校"), required=False, queryset=MemberUnit.objects.none(),
-                                  empty_label=_("全部学校"))
-    programme = forms.ModelChoiceField(label=_("专业"), required=False, queryset=Programme.objects.none(),
-                                       empty_label=_("全部专业"))
+    unit = forms.ModelChoiceField(
+        label=_("学校"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部学校")
+    )
+    programme = forms.ModelChoiceField(
+        label=_("专业"), required=False, queryset=Programme.objects.none(), empty_label=_("全部专业")
+    )
     cohort = forms.IntegerField(label=_("入学年级"), required=False, min_value=2000, max_value=2100)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *StudentStatus.choices])
     graduation = forms.IntegerField(label=_("预计毕业年份"), required=False, min_value=2000, max_value=2100)
@@ -150,8 +152,9 @@ class StudentFilterForm(_FilterForm):
 
 
 class PoolFilterForm(_FilterForm):
-    industry = forms.ModelChoiceField(label=_("擅长产业"), required=False, queryset=Industry.objects.none(),
-                                      empty_label=_("全部产业"))
+    industry = forms.ModelChoiceField(
+        label=_("擅长产业"), required=False, queryset=Industry.objects.none(), empty_label=_("全部产业")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,8 +165,9 @@ class PoolFilterForm(_FilterForm):
 class UnitKindFilterForm(_FilterForm):
     """Search + owning unit + kind (professors, studios, training bases); ``kind_choices`` set per page."""
 
-    unit = forms.ModelChoiceField(label=_("单位"), required=False, queryset=MemberUnit.objects.none(),
-                                  empty_label=_("全部单位"))
+    unit = forms.ModelChoiceField(
+        label=_("单位"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部单位")
+    )
     kind = forms.ChoiceField(label=_("类别"), required=False, choices=[])
 
     def __init__(self, *args: Any, kind_choices: Any = (), **kwargs: Any) -> None:
@@ -177,8 +181,9 @@ class ExpiringFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class PracticeTotalsFilterForm(_FilterForm):
-    unit = forms.ModelChoiceField(label=_("学校"), required=False, queryset=MemberUnit.objects.none(),
-                                  empty_label=_("全部学校"))
+    unit = forms.ModelChoiceField(
+        label=_("学校"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部学校")
+    )
     since = forms.DateField(label=_("开始日期（起）"), required=False, widget=DateInput())
     until = forms.DateField(label=_("开始日期（止）"), required=False, widget=DateInput())
 
@@ -190,8 +195,19 @@ class TeacherForm(PeopleModelForm):
     class Meta:
         model = Teacher
         fields = [
-            "unit", "name", "gender", "employment", "source_unit", "title", "qualifications", "programmes",
-            "id_number", "phone", "is_active", "in_shared_pool", "expertise",
+            "unit",
+            "name",
+            "gender",
+            "employment",
+            "source_unit",
+            "title",
+            "qualifications",
+            "programmes",
+            "id_number",
+            "phone",
+            "is_active",
+            "in_shared_pool",
+            "expertise",
         ]
         widgets = {
             "qualifications": forms.Textarea(attrs={"rows": 3}),
@@ -274,8 +290,15 @@ class ProfessorForm(PeopleModelForm):
     class Meta:
         model = IndustryProfessor
         fields = [
-            "unit", "person_name", "kind", "from_unit", "term_start", "term_end", "workload_hours_per_year",
-            "outputs", "teacher",
+            "unit",
+            "person_name",
+            "kind",
+            "from_unit",
+            "term_start",
+            "term_end",
+            "workload_hours_per_year",
+            "outputs",
+            "teacher",
         ]
         widgets = {"term_start": DateInput(), "term_end": DateInput(), "outputs": forms.Textarea(attrs={"rows": 3})}
 
@@ -325,7 +348,13 @@ class PoolExpertForm(PeopleModelForm):
     class Meta:
         model = PoolExpert
         fields = [
-            "unit", "name", "expertise", "industries", "programme_keywords", "available_hours_per_term", "bio",
+            "unit",
+            "name",
+            "expertise",
+            "industries",
+            "programme_keywords",
+            "available_hours_per_term",
+            "bio",
             "is_listed",
         ]
         widgets = {
@@ -349,8 +378,8 @@ class EngagementRequestForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, expert: PoolExpert, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_unit"].queryset = writable_units(user).filter(consortium_id=expert.consortium_id).exclude(
-            pk=expert.unit_id
+        self.fields["school_unit"].queryset = (
+            writable_units(user).filter(consortium_id=expert.consortium_id).exclude(pk=expert.unit_id)
         )
 
     def clean(self) -> dict[str, Any]:
@@ -371,15 +400,29 @@ class EngagementDecisionForm(forms.Form):
 
 class StudentForm(PeopleModelForm):
     expected_graduation = forms.DateField(
-        label=_("预计毕业时间"), widget=MonthInput(), input_formats=["%Y-%m", "%Y-%m-%d"],
+        label=_("预计毕业时间"),
+        widget=MonthInput(),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
         help_text=_("按月填写。"),
     )
 
     class Meta:
         model = Student
         fields = [
-            "unit", "offering", "student_no", "name", "gender", "id_number", "phone", "cohort", "expected_graduation",
-            "status", "skills", "willing_to_work_locally", "preferred_industries", "preferred_places",
+            "unit",
+            "offering",
+            "student_no",
+            "name",
+            "gender",
+            "id_number",
+            "phone",
+            "cohort",
+            "expected_graduation",
+            "status",
+            "skills",
+            "willing_to_work_locally",
+            "preferred_industries",
+            "preferred_places",
         ]
         widgets = {
             "skills": forms.Textarea(attrs={"rows": 2}),
@@ -394,8 +437,8 @@ class StudentForm(PeopleModelForm):
             .select_related("programme", "unit")
             .order_by("unit__name", "-year", "programme__code")
         )
-        self.fields["offering"].label_from_instance = (
-            lambda o: f"{o.programme.code} {o.programme.name}（{o.year}）· {o.unit.name}"
+        self.fields["offering"].label_from_instance = lambda o: (
+            f"{o.programme.code} {o.programme.name}（{o.year}）· {o.unit.name}"
         )
         self.fields["preferred_industries"].queryset = Industry.objects.visible_to(self.user)
 
@@ -415,8 +458,9 @@ class StudentCertificateForm(PeopleModelForm):
 
 
 class StudentShareForm(BootstrapFormMixin, forms.Form):
-    unit = forms.ModelChoiceField(label=_("共享给成员单位"), queryset=MemberUnit.objects.none(),
-                                  empty_label=_("请选择"))
+    unit = forms.ModelChoiceField(
+        label=_("共享给成员单位"), queryset=MemberUnit.objects.none(), empty_label=_("请选择")
+    )
 
     def __init__(self, *args: Any, user: Any, student: Student, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -147,33 +147,42 @@ def _choices(empty: Any, choices: Any) -> list[tuple[str, Any]]:
 class ProgrammeFilterForm(BootstrapFormMixin, forms.Form):
     """Search and filters of the programme list (GET)."""
 
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
-                        widget=SearchInput(attrs={"placeholder": _("专业名称或代码")}))
-    school = forms.ModelChoiceField(label=_("学校"), required=False, queryset=SchoolProfile.objects.none(),
-                                    empty_label=_("全部学校"))
+    q = forms.CharField(
+        label=_("搜索"), required=False, max_length=100, widget=SearchInput(attrs={"placeholder": _("专业名称或代码")})
+    )
+    school = forms.ModelChoiceField(
+        label=_("学校"), required=False, queryset=SchoolProfile.objects.none(), empty_label=_("全部学校")
+    )
     level = forms.ChoiceField(label=_("层次"), required=False, choices=_choices(_("全部层次"), CatalogueLevel.choices))
-    major_category = forms.ModelChoiceField(label=_("专业大类"), required=False,
-                                            queryset=ProgrammeMajorCategory.objects.none(),
-                                            empty_label=_("全部专业大类"))
-    priority = forms.ChoiceField(label=_("重点类别"), required=False,
-                                 choices=_choices(_("全部类别"), PriorityClass.choices))
-    status = forms.ChoiceField(label=_("专业状态"), required=False,
-                               choices=_choices(_("全部状态"), OfferingStatus.choices))
-    chain = forms.ModelChoiceField(label=_("本地产业链"), required=False, queryset=LocalChain.objects.none(),
-                                   empty_label=_("全部产业链"))
+    major_category = forms.ModelChoiceField(
+        label=_("专业大类"),
+        required=False,
+        queryset=ProgrammeMajorCategory.objects.none(),
+        empty_label=_("全部专业大类"),
+    )
+    priority = forms.ChoiceField(
+        label=_("重点类别"), required=False, choices=_choices(_("全部类别"), PriorityClass.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("专业状态"), required=False, choices=_choices(_("全部状态"), OfferingStatus.choices)
+    )
+    chain = forms.ModelChoiceField(
+        label=_("本地产业链"), required=False, queryset=LocalChain.objects.none(), empty_label=_("全部产业链")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = SchoolProfile.objects.visible_to(user).select_related("unit").order_by(
-            "unit__name"
+        self.fields["school"].queryset = (
+            SchoolProfile.objects.visible_to(user).select_related("unit").order_by("unit__name")
         )
         self.fields["major_category"].queryset = ProgrammeMajorCategory.objects.visible_to(user)
         self.fields["chain"].queryset = LocalChain.objects.visible_to(user)
 
 
 class SchoolFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
-                        widget=SearchInput(attrs={"placeholder": _("学校名称")}))
+    q = forms.CharField(
+        label=_("搜索"), required=False, max_length=100, widget=SearchInput(attrs={"placeholder": _("学校名称")})
+    )
     level = forms.ChoiceField(label=_("办学层次"), required=False, choices=_choices(_("全部层次"), SchoolLevel.choices))
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from consortium.tenancy.mixins import ScopedActionMixin, ScopedViewMixin
+from consortium.tenancy.mixins import ScopedActionMixin, ScopedFileView, ScopedViewMixin
 from consortium.tenancy.models import MemberUnit
 from consortium.tenancy.scoping import is_platform_admin, unit_roles
 
@@ -272,12 +272,15 @@ class TeacherDetailView(ScopedViewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, teacher = self.request.user, self.object
         today = timezone.localdate()
-        certifications = list(DualQualification.objects.visible_to(user).filter(teacher=teacher).order_by(
-            "-certified_on", "id"))
+        certifications = list(
+            DualQualification.objects.visible_to(user).filter(teacher=teacher).order_by("-certified_on", "id")
+        )
         for cert in certifications:
             cert.state = expiry_state(cert.expires_on, today)
         practices = list(
-            EnterprisePractice.objects.visible_to(user).filter(teacher=teacher).select_related("host_unit")
+            EnterprisePractice.objects.visible_to(user)
+            .filter(teacher=teacher)
+            .select_related("host_unit")
             .order_by("-start_date", "id")
         )
         can_edit = Teacher.objects.editable_by(user).filter(pk=teacher.pk).exists()
@@ -313,7 +316,9 @@ class TeacherCreateView(TeacherFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.teacher_create(
-            actor=self.request.user, unit=form.cleaned_data["unit"], programmes=form.cleaned_data["programmes"],
+            actor=self.request.user,
+            unit=form.cleaned_data["unit"],
+            programmes=form.cleaned_data["programmes"],
             **self.teacher_fields(form),
         )
 
@@ -331,7 +336,9 @@ class TeacherEditView(TeacherFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.teacher_update(
-            actor=self.request.user, teacher=self.object, programmes=form.cleaned_data["programmes"],
+            actor=self.request.user,
+            teacher=self.object,
+            programmes=form.cleaned_data["programmes"],
             **self.teacher_fields(form),
         )
 
@@ -448,8 +455,9 @@ class PracticeTotalsView(ScopedViewMixin, TemplateView):
         by_school = selectors.practice_totals_by_school(user, since=f.get("since"), until=f.get("until"))
         if f.get("unit"):
             by_school = [row for row in by_school if row["unit_id"] == f["unit"].pk]
-        teachers = selectors.practice_totals_by_teacher(user, unit=f.get("unit"), since=f.get("since"),
-                                                        until=f.get("until"))
+        teachers = selectors.practice_totals_by_teacher(
+            user, unit=f.get("unit"), since=f.get("since"), until=f.get("until")
+        )
         if f.get("q"):
             teachers = teachers.filter(name__icontains=f["q"])
         page = Paginator(teachers, 50).get_page(self.request.GET.get("page"))
@@ -476,8 +484,9 @@ class SimpleListView(ScopedViewMixin, ListView):
     create_schools_only = True
 
     def scope_queryset(self, queryset):
-        self.filter_form = UnitKindFilterForm(self.request.GET or None, user=self.request.user,
-                                              kind_choices=self.kind_choices)
+        self.filter_form = UnitKindFilterForm(
+            self.request.GET or None, user=self.request.user, kind_choices=self.kind_choices
+        )
         f = self.filter_form.values()
         qs = queryset.select_related("unit")
         if f.get("q"):
@@ -568,16 +577,34 @@ def _simple_form_views(model, form_class, service_create, service_update, kwarg,
 
 
 ProfessorCreateView, ProfessorEditView = _simple_form_views(
-    IndustryProfessor, ProfessorForm, services.professor_create, services.professor_update, "professor",
-    "professor-list", (gettext_lazy("聘任产业教授"), gettext_lazy("编辑产业教授")), True,
+    IndustryProfessor,
+    ProfessorForm,
+    services.professor_create,
+    services.professor_update,
+    "professor",
+    "professor-list",
+    (gettext_lazy("聘任产业教授"), gettext_lazy("编辑产业教授")),
+    True,
 )
 StudioCreateView, StudioEditView = _simple_form_views(
-    Studio, StudioForm, services.studio_create, services.studio_update, "studio", "studio-list",
-    (gettext_lazy("设立工作室"), gettext_lazy("编辑工作室")), False,
+    Studio,
+    StudioForm,
+    services.studio_create,
+    services.studio_update,
+    "studio",
+    "studio-list",
+    (gettext_lazy("设立工作室"), gettext_lazy("编辑工作室")),
+    False,
 )
 TrainingBaseCreateView, TrainingBaseEditView = _simple_form_views(
-    TrainingBase, TrainingBaseForm, services.training_base_create, services.training_base_update, "base",
-    "trainingbase-list", (gettext_lazy("登记教师培训基地"), gettext_lazy("编辑教师培训基地")), False,
+    TrainingBase,
+    TrainingBaseForm,
+    services.training_base_create,
+    services.training_base_update,
+    "base",
+    "trainingbase-list",
+    (gettext_lazy("登记教师培训基地"), gettext_lazy("编辑教师培训基地")),
+    False,
 )
 
 
@@ -595,8 +622,9 @@ class PoolView(ScopedViewMixin, ListView):
     def scope_queryset(self, queryset):
         self.filter_form = PoolFilterForm(self.request.GET or None, user=self.request.user)
         f = self.filter_form.values()
-        found = selectors.pool_experts_search(self.request.user, q=f.get("q", ""),
-                                              industry_id=f["industry"].pk if f.get("industry") else None)
+        found = selectors.pool_experts_search(
+            self.request.user, q=f.get("q", ""), industry_id=f["industry"].pk if f.get("industry") else None
+        )
         return found.prefetch_related("industries")  # the selector starts from visible_to, like ``queryset``
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -624,7 +652,9 @@ class PoolExpertCreateView(ServiceFormView):
 
     def save(self, form):
         return services.pool_expert_create(
-            actor=self.request.user, unit=form.cleaned_data["unit"], industries=form.cleaned_data["industries"],
+            actor=self.request.user,
+            unit=form.cleaned_data["unit"],
+            industries=form.cleaned_data["industries"],
             **form.service_fields("industries"),
         )
 
@@ -642,7 +672,9 @@ class PoolExpertEditView(ServiceFormView):
 
     def save(self, form):
         return services.pool_expert_update(
-            actor=self.request.user, expert=self.object, industries=form.cleaned_data["industries"],
+            actor=self.request.user,
+            expert=self.object,
+            industries=form.cleaned_data["industries"],
             **form.service_fields("industries"),
         )
 
@@ -689,7 +721,8 @@ class EngagementRequestView(ScopedViewMixin, FormView):
         form = context["form"]
         context.update(
             expert=self.object,
-            can_request=_is_writer(self.request.user) and self.object.is_listed
+            can_request=_is_writer(self.request.user)
+            and self.object.is_listed
             and form.fields["school_unit"].queryset.exists(),
         )
         return context
@@ -720,16 +753,17 @@ class EngagementListView(ScopedViewMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        writable = (
-            set(MemberUnit.objects.editable_by(user).values_list("pk", flat=True)) if _is_writer(user) else set()
-        )
+        writable = set(MemberUnit.objects.editable_by(user).values_list("pk", flat=True)) if _is_writer(user) else set()
         for row in context["engagements"]:
             pending = row.status == EngagementStatus.REQUESTED
             row.can_decide = pending and row.unit_id in writable
             row.can_withdraw = pending and row.school_unit_id in writable
         context.update(
-            status=self.status, side=self.side, statuses=EngagementStatus.choices,
-            querystring=_querystring(self.request), has_units=bool(unit_roles(user)),
+            status=self.status,
+            side=self.side,
+            statuses=EngagementStatus.choices,
+            querystring=_querystring(self.request),
+            has_units=bool(unit_roles(user)),
         )
         return context
 
@@ -742,8 +776,9 @@ class EngagementDecideView(ServiceActionView):
         if not form.is_valid():
             raise ValidationError({"decision": [_("请选择同意或拒绝。")]})
         approve = form.cleaned_data["decision"] == "approve"
-        services.engagement_decide(actor=self.request.user, engagement=obj, approve=approve,
-                                   reason=form.cleaned_data["reason"])
+        services.engagement_decide(
+            actor=self.request.user, engagement=obj, approve=approve, reason=form.cleaned_data["reason"]
+        )
         return _("已同意聘用申请，已在申请学校登记为兼职教师。") if approve else _("已拒绝聘用申请。")
 
     def redirect_url(self):
@@ -860,7 +895,8 @@ class StudentCreateView(ServiceFormView):
 
     def save(self, form):
         return services.student_create(
-            actor=self.request.user, unit=form.cleaned_data["unit"],
+            actor=self.request.user,
+            unit=form.cleaned_data["unit"],
             preferred_industries=form.cleaned_data["preferred_industries"],
             **form.service_fields("preferred_industries"),
         )
@@ -880,7 +916,8 @@ class StudentEditView(ServiceFormView):
 
     def save(self, form):
         return services.student_update(
-            actor=self.request.user, student=self.object,
+            actor=self.request.user,
+            student=self.object,
             preferred_industries=form.cleaned_data["preferred_industries"],
             **form.service_fields("preferred_industries"),
         )
@@ -928,6 +965,13 @@ class StudentUnshareView(_StudentShareBase):
         return _("已取消向“%(unit)s”的共享。") % {"unit": unit.name}
 
 
+class DualQualificationEvidenceView(ScopedFileView):
+    """The evidence file of a certification, for those who may read the teacher's record."""
+
+    model = DualQualification
+    file_field = "evidence_file"
+
+
 urlpatterns = [
     path("teachers/", TeacherListView.as_view(), name="teacher-list"),
     path("teachers/new/", TeacherCreateView.as_view(), name="teacher-create"),
@@ -936,6 +980,7 @@ urlpatterns = [
     path("teachers/<int:pk>/deactivate/", TeacherDeactivateView.as_view(), name="teacher-deactivate"),
     path("teachers/<int:pk>/certifications/new/", DualQualificationCreateView.as_view(), name="dualqual-create"),
     path("certifications/<int:pk>/edit/", DualQualificationEditView.as_view(), name="dualqual-edit"),
+    path("certifications/<int:pk>/evidence/", DualQualificationEvidenceView.as_view(), name="dualqual-evidence"),
     path("certifications/expiring/", CertificationExpiringView.as_view(), name="certification-expiring"),
     path("teachers/<int:pk>/practice/new/", PracticeCreateView.as_view(), name="practice-create"),
     path("practice/<int:pk>/edit/", PracticeEditView.as_view(), name="practice-edit"),

@@ -122,8 +122,9 @@ def alignment_table(
 
 def _programme_count(user: Any) -> Subquery:
     visible = Programme.objects.visible_to(user).filter(unit_id=OuterRef("unit_id"))
-    return Subquery(visible.order_by().values("unit_id").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField())
+    return Subquery(
+        visible.order_by().values("unit_id").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+    )
 
 
 class SchoolFormViewMixin:
@@ -167,8 +168,10 @@ class SchoolListView(ScopedViewMixin, ListView):
             .annotate(
                 programme_count=Coalesce(_programme_count(self.request.user), Value(0)),
                 campus_count=Coalesce(
-                    Subquery(campuses.order_by().values("school_id").annotate(n=Count("pk")).values("n"),
-                             output_field=IntegerField()),
+                    Subquery(
+                        campuses.order_by().values("school_id").annotate(n=Count("pk")).values("n"),
+                        output_field=IntegerField(),
+                    ),
                     Value(0),
                 ),
             )
@@ -208,9 +211,10 @@ class SchoolDetailView(ScopedViewMixin, DetailView):
         programmes = list(
             selectors.programmes_for(user, unit=unit)
             .prefetch_related(
-                Prefetch("industry_links",
-                         queryset=ProgrammeIndustryLink.objects.visible_to(user).select_related("industry",
-                                                                                                "local_chain")),
+                Prefetch(
+                    "industry_links",
+                    queryset=ProgrammeIndustryLink.objects.visible_to(user).select_related("industry", "local_chain"),
+                ),
             )
             .order_by("code")
         )
@@ -252,11 +256,15 @@ class SchoolEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
     context_object_name = "school"
 
     def form_valid(self, form: SchoolProfileForm) -> HttpResponse:
-        profile = self.service_call(form, lambda: atomic_scoped_save(
-            self,
-            lambda: services.school_profile_update(actor=self.request.user, profile=self.object,
-                                                   **form.service_kwargs()),
-        ))
+        profile = self.service_call(
+            form,
+            lambda: atomic_scoped_save(
+                self,
+                lambda: services.school_profile_update(
+                    actor=self.request.user, profile=self.object, **form.service_kwargs()
+                ),
+            ),
+        )
         if profile is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已保存“%(school)s”的学校概况。") % {"school": profile.unit.name})
@@ -320,8 +328,10 @@ class CampusCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
         return super().get_context_data(school=self.school, **kwargs)
 
     def form_valid(self, form: CampusForm) -> HttpResponse:
-        campus = self.service_call(form, lambda: services.campus_create(
-            actor=self.request.user, unit=self.school.unit, **form.service_kwargs()))
+        campus = self.service_call(
+            form,
+            lambda: services.campus_create(actor=self.request.user, unit=self.school.unit, **form.service_kwargs()),
+        )
         if campus is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已添加校区“%(name)s”。") % {"name": campus.name})
@@ -342,9 +352,13 @@ class CampusEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
         return super().get_context_data(school=self.object.school, **kwargs)
 
     def form_valid(self, form: CampusForm) -> HttpResponse:
-        campus = self.service_call(form, lambda: atomic_scoped_save(
-            self, lambda: services.campus_update(actor=self.request.user, campus=self.object,
-                                                 **form.service_kwargs())))
+        campus = self.service_call(
+            form,
+            lambda: atomic_scoped_save(
+                self,
+                lambda: services.campus_update(actor=self.request.user, campus=self.object, **form.service_kwargs()),
+            ),
+        )
         if campus is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已保存校区“%(name)s”。") % {"name": campus.name})
@@ -414,9 +428,10 @@ class ProgrammeListView(ScopedViewMixin, ListView):
         return (
             queryset.select_related("unit", "major_category")
             .prefetch_related(
-                Prefetch("industry_links",
-                         queryset=ProgrammeIndustryLink.objects.visible_to(user).select_related("industry",
-                                                                                                "local_chain")),
+                Prefetch(
+                    "industry_links",
+                    queryset=ProgrammeIndustryLink.objects.visible_to(user).select_related("industry", "local_chain"),
+                ),
                 Prefetch("offerings", queryset=offerings.order_by("-year"), to_attr="offerings_desc"),
             )
             .order_by("unit__name", "code", "pk")
@@ -432,8 +447,9 @@ class ProgrammeListView(ScopedViewMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         # Schools where the user may add a programme (unit admins: their own; the secretariat: all with a profile).
-        create_targets = list(SchoolProfile.objects.editable_by(self.request.user).select_related("unit")
-                              .order_by("unit__name")[:50])
+        create_targets = list(
+            SchoolProfile.objects.editable_by(self.request.user).select_related("unit").order_by("unit__name")[:50]
+        )
         context.update(filter_form=self.filter_form, querystring=query.urlencode(), create_targets=create_targets)
         return context
 
@@ -492,8 +508,10 @@ class ProgrammeCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
         return super().get_context_data(school=self.school, **kwargs)
 
     def form_valid(self, form: ProgrammeForm) -> HttpResponse:
-        programme = self.service_call(form, lambda: services.programme_create(
-            actor=self.request.user, unit=self.school.unit, **form.service_kwargs()))
+        programme = self.service_call(
+            form,
+            lambda: services.programme_create(actor=self.request.user, unit=self.school.unit, **form.service_kwargs()),
+        )
         if programme is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已登记专业“%(programme)s”。") % {"programme": programme})
@@ -523,8 +541,12 @@ class ProgrammeEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
                 form.add_error("code", _("专业代码前两位不是该层次任何专业大类的代码。"))
                 return self.form_invalid(form)
             fields["major_category"] = category
-        programme = self.service_call(form, lambda: atomic_scoped_save(
-            self, lambda: services.programme_update(actor=self.request.user, programme=self.object, **fields)))
+        programme = self.service_call(
+            form,
+            lambda: atomic_scoped_save(
+                self, lambda: services.programme_update(actor=self.request.user, programme=self.object, **fields)
+            ),
+        )
         if programme is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已保存专业“%(programme)s”。") % {"programme": programme})
@@ -549,11 +571,16 @@ class ProgrammeLinksView(ScopedViewMixin, TemplateView):
         user = self.request.user
         initial = [
             {"industry": link.industry_id, "local_chain": link.local_chain_id, "weight": link.weight}
-            for link in ProgrammeIndustryLink.objects.visible_to(user).filter(programme=self.programme)
+            for link in ProgrammeIndustryLink.objects.visible_to(user)
+            .filter(programme=self.programme)
             .order_by("-weight", "pk")
         ]
-        return ProgrammeLinkFormSet(data, initial=initial, prefix="links",
-                                    form_kwargs={"user": user, "consortium_id": self.programme.consortium_id})
+        return ProgrammeLinkFormSet(
+            data,
+            initial=initial,
+            prefix="links",
+            form_kwargs={"user": user, "consortium_id": self.programme.consortium_id},
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -566,7 +593,8 @@ class ProgrammeLinksView(ScopedViewMixin, TemplateView):
         if not formset.is_valid():
             return self.render_to_response(self.get_context_data(formset=formset), status=200)
         links = [
-            form.link_value() for form in formset.forms
+            form.link_value()
+            for form in formset.forms
             if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         try:
@@ -600,12 +628,15 @@ class OfferingCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
 
     def form_valid(self, form: OfferingForm) -> HttpResponse:
         year = form.cleaned_data["year"]
-        if ProgrammeOffering.objects.visible_to(self.request.user).filter(programme=self.programme,
-                                                                           year=year).exists():
+        if ProgrammeOffering.objects.visible_to(self.request.user).filter(programme=self.programme, year=year).exists():
             form.add_error("year", _("该专业本年度的开设记录已存在，请直接编辑。"))
             return self.form_invalid(form)
-        result = self.service_call(form, lambda: services.offering_upsert(
-            actor=self.request.user, programme=self.programme, year=year, **form.service_kwargs()))
+        result = self.service_call(
+            form,
+            lambda: services.offering_upsert(
+                actor=self.request.user, programme=self.programme, year=year, **form.service_kwargs()
+            ),
+        )
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已添加%(year)s年度的开设记录。") % {"year": year})
@@ -627,9 +658,15 @@ class OfferingEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
 
     def form_valid(self, form: OfferingForm) -> HttpResponse:
         offering = self.object
-        result = self.service_call(form, lambda: atomic_scoped_save(
-            self, lambda: services.offering_upsert(actor=self.request.user, programme=offering.programme,
-                                                   year=offering.year, **form.service_kwargs())[0]))
+        result = self.service_call(
+            form,
+            lambda: atomic_scoped_save(
+                self,
+                lambda: services.offering_upsert(
+                    actor=self.request.user, programme=offering.programme, year=offering.year, **form.service_kwargs()
+                )[0],
+            ),
+        )
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已保存%(year)s年度的开设记录。") % {"year": offering.year})
@@ -660,9 +697,15 @@ class GroupCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
         return super().get_context_data(school=self.school, **kwargs)
 
     def form_valid(self, form: ProgrammeGroupForm) -> HttpResponse:
-        group = self.service_call(form, lambda: services.programme_group_create(
-            actor=self.request.user, unit=self.school.unit, programmes=form.cleaned_data.get("programmes", []),
-            **form.service_kwargs()))
+        group = self.service_call(
+            form,
+            lambda: services.programme_group_create(
+                actor=self.request.user,
+                unit=self.school.unit,
+                programmes=form.cleaned_data.get("programmes", []),
+                **form.service_kwargs(),
+            ),
+        )
         if group is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已创建专业群“%(name)s”。") % {"name": group.name})
@@ -687,10 +730,18 @@ class GroupEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
         return super().get_context_data(school=school, **kwargs)
 
     def form_valid(self, form: ProgrammeGroupForm) -> HttpResponse:
-        group = self.service_call(form, lambda: atomic_scoped_save(
-            self, lambda: services.programme_group_update(
-                actor=self.request.user, group=self.object, programmes=form.cleaned_data.get("programmes", []),
-                **form.service_kwargs())))
+        group = self.service_call(
+            form,
+            lambda: atomic_scoped_save(
+                self,
+                lambda: services.programme_group_update(
+                    actor=self.request.user,
+                    group=self.object,
+                    programmes=form.cleaned_data.get("programmes", []),
+                    **form.service_kwargs(),
+                ),
+            ),
+        )
         if group is None:
             return self.form_invalid(form)
         messages.success(self.request, _("已保存专业群“%(name)s”。") % {"name": group.name})

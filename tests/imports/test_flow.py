@@ -35,7 +35,7 @@ def test_template_has_headers_freeze_and_validation_lists(admin_client, school):
     assert formulas["C2"] == '"男,女"'  # 性别
     assert "在读" in formulas["I2"] and "已毕业" in formulas["I2"]  # 状态
     assert formulas["K2"] == '"是,否"'
-    assert formulas["F2"].startswith("_lists!$")  # 专业代码 from the hidden sheet
+    assert formulas["F2"].startswith("'_lists'!$")  # 专业代码 from the hidden sheet
     hidden = workbook["_lists"]
     assert hidden.sheet_state == "hidden"
     assert "460104" in [c.value for c in hidden[formulas["F2"].split("!$")[1][0]]]

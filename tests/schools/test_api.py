@@ -40,6 +40,7 @@ from tests.factories.schools import (
     ProgrammeOfferingFactory,
     SchoolProfileFactory,
     SchoolUnitFactory,
+    StudentCertificateFactory,
     StudentFactory,
     TeacherFactory,
     equipment_category,
@@ -158,8 +159,12 @@ def test_pool_search_by_keyword_and_industry(w):
 def test_engagements_visible_to_both_units_only(w):
     expert = PoolExpertFactory(unit=w["e"])
     engagement = EngagementRequest.objects.create(
-        consortium=w["c"], school_unit=w["a"], unit=w["e"], expert=expert,
-        period_start=date(2025, 3, 1), period_end=date(2025, 7, 1),
+        consortium=w["c"],
+        school_unit=w["a"],
+        unit=w["e"],
+        expert=expert,
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 7, 1),
     )
     for role in ("a_admin", "e_admin", "secretariat", "official"):
         assert list_ids(w[role], "engagement-requests") == {engagement.pk}, role
@@ -268,7 +273,9 @@ def test_part_time_status_and_cap_refusal_through_the_api(w):
     assert full_timer.employment == Employment.FULL_TIME and _part_timers(w["a"]) == 2
 
     # Lowering the quota below what the part-timers need is refused with a field message.
-    response = client_for(w["a_admin"]).patch(f"{API}school-profiles/{profile.pk}/", {"staffing_quota": 5}, format="json")
+    response = client_for(w["a_admin"]).patch(
+        f"{API}school-profiles/{profile.pk}/", {"staffing_quota": 5}, format="json"
+    )
     assert response.status_code == 400 and "staffing_quota" in response.json()
     profile.refresh_from_db()
     assert profile.staffing_quota == 10
@@ -328,7 +335,9 @@ def test_engagement_approval_refused_at_the_cap(w):
 
 def test_engagement_decline_needs_reason_and_withdraw(w):
     pk = _request_engagement(w, PoolExpertFactory(unit=w["e"]))
-    response = client_for(w["e_admin"]).post(f"{API}engagement-requests/{pk}/decide/", {"approve": False}, format="json")
+    response = client_for(w["e_admin"]).post(
+        f"{API}engagement-requests/{pk}/decide/", {"approve": False}, format="json"
+    )
     assert response.status_code == 400 and "decision_reason" in response.json()
     assert client_for(w["e_admin"]).post(f"{API}engagement-requests/{pk}/withdraw/").status_code == 403
     response = client_for(w["a_admin"]).post(f"{API}engagement-requests/{pk}/withdraw/")
@@ -340,7 +349,9 @@ def test_engagement_decline_needs_reason_and_withdraw(w):
 
 def test_programme_create_and_links(w):
     client = client_for(w["a_admin"])
-    response = client.post(f"{API}programmes/", {"level": "associate", "code": "460101", "name": "机械设计"}, format="json")
+    response = client.post(
+        f"{API}programmes/", {"level": "associate", "code": "460101", "name": "机械设计"}, format="json"
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     assert response.json()["major_category_name"] == "装备制造"
@@ -429,13 +440,17 @@ def test_bad_payloads_answer_400_with_field_messages(w, route, payload, field):
 def test_foreign_ids_and_malformed_json_are_400(w):
     client = client_for(w["a_admin"])
     foreign_programme = ProgrammeFactory(unit=w["f1"])
-    response = client.post(f"{API}programme-offerings/", {"programme": foreign_programme.pk, "year": 2025}, format="json")
+    response = client.post(
+        f"{API}programme-offerings/", {"programme": foreign_programme.pk, "year": 2025}, format="json"
+    )
     assert response.status_code == 400 and "programme" in response.json()
     response = client.post(f"{API}teachers/", _teacher_payload(unit=w["f1"].pk), format="json")
     assert response.status_code == 400 and "unit" in response.json()
     # Another school's programme is visible (published) but cannot be attached to our teacher.
     other = ProgrammeFactory(unit=w["b"])
-    response = client.post(f"{API}teachers/", _teacher_payload(employment="full_time", programmes=[other.pk]), format="json")
+    response = client.post(
+        f"{API}teachers/", _teacher_payload(employment="full_time", programmes=[other.pk]), format="json"
+    )
     assert response.status_code == 400 and "programmes" in response.json()
     response = client.post(f"{API}teachers/", "{not json", content_type="application/json")
     assert response.status_code == 400
@@ -449,7 +464,9 @@ def test_writes_for_another_school_are_refused(w):
     assert response.status_code == 403
     assert not Teacher.objects.exists()
     teacher = TeacherFactory(unit=w["b"])
-    assert client_for(w["a_admin"]).patch(f"{API}teachers/{teacher.pk}/", {"name": "x"}, format="json").status_code == 404
+    assert (
+        client_for(w["a_admin"]).patch(f"{API}teachers/{teacher.pk}/", {"name": "x"}, format="json").status_code == 404
+    )
     programme = ProgrammeFactory(unit=w["b"])
     response = client_for(w["a_admin"]).patch(f"{API}programmes/{programme.pk}/", {"name": "x"}, format="json")
     assert response.status_code == 403
@@ -557,8 +574,12 @@ def test_weird_action_payloads_never_fail_with_500(w):
     programme = ProgrammeFactory(unit=w["a"])
     expert = PoolExpertFactory(unit=w["e"])
     engagement = EngagementRequest.objects.create(
-        consortium=w["c"], school_unit=w["a"], unit=w["e"], expert=expert,
-        period_start=date(2025, 3, 1), period_end=date(2025, 7, 1),
+        consortium=w["c"],
+        school_unit=w["a"],
+        unit=w["e"],
+        expert=expert,
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 7, 1),
     )
     client = client_for(w["secretariat"])
     calls = [
@@ -577,3 +598,74 @@ def test_weird_action_payloads_never_fail_with_500(w):
             assert response.status_code == 400, (url, key, value, response.content[:300])
     assert EngagementRequest.objects.get(pk=engagement.pk).status == EngagementStatus.REQUESTED
     assert not ProgrammeIndustryLink.objects.filter(programme=programme).exists()
+
+
+# --- admin --------------------------------------------------------------------------------------------------------
+
+
+def _admin_client(user):
+    from django.test import Client
+
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_hides_personal_fields_from_officials(w):
+    teacher = TeacherFactory(unit=w["a"], id_number=id_number(4242))
+    student = StudentFactory(offering=ProgrammeOfferingFactory(programme=ProgrammeFactory(unit=w["a"])))
+    official = _admin_client(w["official"])
+    for url in ("/admin/schools/teacher/", f"/admin/schools/teacher/{teacher.pk}/change/"):
+        response = official.get(url)
+        assert response.status_code == 200
+        assert teacher.id_number not in response.content.decode()
+    response = official.get("/admin/schools/student/")
+    assert response.status_code == 200
+    assert student.name not in response.content.decode() and student.id_number not in response.content.decode()
+    assert official.get(f"/admin/schools/student/{student.pk}/change/").status_code == 403
+    certificate = StudentCertificateFactory(student=student)
+    response = official.get(f"/admin/schools/studentcertificate/{certificate.pk}/change/")
+    assert response.status_code == 200 and student.name not in response.content.decode()
+    secretariat = _admin_client(w["secretariat"])
+    assert teacher.id_number in secretariat.get(f"/admin/schools/teacher/{teacher.pk}/change/").content.decode()
+
+
+def test_admin_teacher_form_respects_the_part_time_cap(w):
+    TeacherFactory.create_batch(2, unit=w["a"], part_time=True)
+    client = _admin_client(w["secretariat"])
+    before = Teacher.objects.count()
+    response = client.post(
+        "/admin/schools/teacher/add/",
+        {
+            "consortium": w["c"].pk,
+            "unit": w["a"].pk,
+            "name": "后台兼职",
+            "employment": "part_time",
+            "is_active": "on",
+            "gender": "",
+        },
+    )
+    assert response.status_code == 200  # the form is shown again with the error
+    assert "现有兼职教师2人" in response.content.decode()
+    assert Teacher.objects.count() == before
+
+
+def test_admin_teacher_saved_through_the_service_within_the_cap(w):
+    TeacherFactory(unit=w["a"], part_time=True)
+    client = _admin_client(w["secretariat"])
+    response = client.post(
+        "/admin/schools/teacher/add/",
+        {
+            "consortium": w["c"].pk,
+            "unit": w["a"].pk,
+            "name": "后台兼职",
+            "employment": "part_time",
+            "is_active": "on",
+            "gender": "",
+        },
+    )
+    assert response.status_code == 302
+    teacher = Teacher.objects.get(name="后台兼职")
+    assert (teacher.consortium_id, teacher.unit_id, teacher.employment) == (w["c"].pk, w["a"].pk, "part_time")

@@ -290,3 +290,22 @@ def test_list_query_counts_are_constant(world, role):
     assert Teacher.objects.filter(unit=school).count() >= 30 and Student.objects.count() >= 30
     large = (_count(client, reverse("schools:teacher-list")), _count(client, reverse("schools:student-list")))
     assert small == large
+
+
+def test_evidence_file_is_served_only_through_the_scope(world, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from tests.factories.schools import DualQualificationFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    certification = DualQualificationFactory(teacher=world["teacher"])
+    certification.evidence_file.save("proof.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
+    url = reverse("schools:dualqual-evidence", kwargs={"pk": certification.pk})
+
+    response = client_for(world["users"]["school_admin"]).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 evidence"
+    assert client_for(world["users"]["other_admin"]).get(url).status_code == 404
+    assert client_for(UserFactory(consortium=ConsortiumFactory(), secretariat=True)).get(url).status_code == 404
+    # The stored file has no public URL: /media/ is not routed at all.
+    assert Client().get(settings.MEDIA_URL + certification.evidence_file.name).status_code == 404
