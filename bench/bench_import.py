@@ -40,8 +40,21 @@ from consortium.tenancy.models import Consortium, Industry, MemberUnit, UnitMemb
 from schools.models import Programme, ProgrammeMajorCategory, ProgrammeOffering, SchoolProfile, Student  # noqa: E402
 from schools.rules import id_check_char  # noqa: E402
 
-HEADERS = ["学号", "姓名", "性别", "身份证号", "手机号", "专业代码", "年级", "预计毕业", "状态", "技能",
-           "愿意本地就业", "意向产业代码", "意向地点"]
+HEADERS = [
+    "学号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "专业代码",
+    "年级",
+    "预计毕业",
+    "状态",
+    "技能",
+    "愿意本地就业",
+    "意向产业代码",
+    "意向地点",
+]
 CODES = ["460101", "460102", "460103", "460104", "460105"]
 
 
@@ -57,10 +70,23 @@ def build_workbook(rows: int) -> bytes:
     sheet.append(HEADERS)
     for n in range(rows):
         cohort = 2022 + n % 3
-        sheet.append([
-            f"S{n:07d}", f"学生{n}", "男" if n % 2 else "女", id_number(n), f"138{n:08d}", CODES[n % 5], cohort,
-            f"{cohort + 3}-06", "在读", "焊接、数控", "是" if n % 3 else "否", "A1" if n % 2 else "", "宝清县",
-        ])
+        sheet.append(
+            [
+                f"S{n:07d}",
+                f"学生{n}",
+                "男" if n % 2 else "女",
+                id_number(n),
+                f"138{n:08d}",
+                CODES[n % 5],
+                cohort,
+                f"{cohort + 3}-06",
+                "在读",
+                "焊接、数控",
+                "是" if n % 3 else "否",
+                "A1" if n % 2 else "",
+                "宝清县",
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -68,17 +94,24 @@ def build_workbook(rows: int) -> bytes:
 
 def setup_world() -> dict:
     consortium = Consortium.objects.create(name="宝清县产教联合体", region="宝清县", division_code="230523")
-    unit = MemberUnit.objects.create(consortium=consortium, kind=UnitKind.SCHOOL, name="宝清职教中心",
-                                     credit_code="91230523000000001X"[:17] + "0", status=UnitStatus.ACTIVE)
+    unit = MemberUnit.objects.create(
+        consortium=consortium,
+        kind=UnitKind.SCHOOL,
+        name="宝清职教中心",
+        credit_code="91230523000000001X"[:17] + "0",
+        status=UnitStatus.ACTIVE,
+    )
     SchoolProfile.objects.create(consortium=consortium, unit=unit, level="secondary_vocational", staffing_quota=100)
     user = User.objects.create_user(username="bench_admin", password="x", consortium=consortium, role=Role.MEMBER)
     UnitMembership.objects.create(consortium=consortium, unit=unit, user=user, role=UnitRole.UNIT_ADMIN)
-    category = ProgrammeMajorCategory.objects.create(name="装备制造", code_secondary="66", code_associate="46",
-                                                     code_bachelor="26")
+    category = ProgrammeMajorCategory.objects.create(
+        name="装备制造", code_secondary="66", code_associate="46", code_bachelor="26"
+    )
     Industry.objects.create(code="A1", name="装备制造", group_code="4", group_name="四大")
     for code in CODES:
-        programme = Programme.objects.create(consortium=consortium, unit=unit, level="associate", code=code,
-                                             name=f"专业{code}", major_category=category)
+        programme = Programme.objects.create(
+            consortium=consortium, unit=unit, level="associate", code=code, name=f"专业{code}", major_category=category
+        )
         for year in (2022, 2023, 2024):
             ProgrammeOffering.objects.create(consortium=consortium, unit=unit, programme=programme, year=year)
     return {"unit": unit, "user": user}
@@ -106,17 +139,21 @@ def main() -> int:
         world = setup_world()
         unit, user = world["unit"], world["user"]
         importer = get_importer("schools.students")
-        content, _s = timed("build workbook in memory (openpyxl write-only)", args.rows,
-                            lambda: build_workbook(args.rows))
+        content, _s = timed(
+            "build workbook in memory (openpyxl write-only)", args.rows, lambda: build_workbook(args.rows)
+        )
         print(f"{connection.vendor}: {args.rows} student rows, file {len(content) / 1024 / 1024:.1f} MB\n")
-        parsed, _s = timed("check + parse + validate cells", args.rows,
-                           lambda: (xlsx.check_upload(io.BytesIO(content)),
-                                    xlsx.parse_workbook(io.BytesIO(content), importer))[1])
+        parsed, _s = timed(
+            "check + parse + validate cells",
+            args.rows,
+            lambda: (xlsx.check_upload(io.BytesIO(content)), xlsx.parse_workbook(io.BytesIO(content), importer))[1],
+        )
         assert not parsed.errors, parsed.errors[:3]
 
         def upload():
-            return services.import_job_create(actor=user, kind=importer.key, unit=unit,
-                                              upload=SimpleUploadedFile("s.xlsx", content))
+            return services.import_job_create(
+                actor=user, kind=importer.key, unit=unit, upload=SimpleUploadedFile("s.xlsx", content)
+            )
 
         job, _s = timed("upload + dry run (parse, service, rollback)", args.rows, upload)
         job.refresh_from_db()
@@ -140,13 +177,22 @@ def main() -> int:
         rows = parsed.rows
 
         def make(row, prefix):
-            return Student(consortium_id=unit.consortium_id, unit=unit, student_no=prefix + row["student_no"],
-                           name=row["name"], gender=row["gender"] == "男" and "male" or "female",
-                           id_number=row["id_number"], phone=row["phone"],
-                           offering_id=offerings[(row["programme_code"], row["cohort"])], cohort=row["cohort"],
-                           expected_graduation=row["expected_graduation"], status="studying", skills=row["skills"],
-                           willing_to_work_locally=bool(row["willing_to_work_locally"]),
-                           preferred_places=row["preferred_places"])
+            return Student(
+                consortium_id=unit.consortium_id,
+                unit=unit,
+                student_no=prefix + row["student_no"],
+                name=row["name"],
+                gender=row["gender"] == "男" and "male" or "female",
+                id_number=row["id_number"],
+                phone=row["phone"],
+                offering_id=offerings[(row["programme_code"], row["cohort"])],
+                cohort=row["cohort"],
+                expected_graduation=row["expected_graduation"],
+                status="studying",
+                skills=row["skills"],
+                willing_to_work_locally=bool(row["willing_to_work_locally"]),
+                preferred_places=row["preferred_places"],
+            )
 
         sample = rows[: args.naive_sample]
 
@@ -159,8 +205,11 @@ def main() -> int:
 
         _r, seconds = timed(f"baseline: per-row full_clean+save ({len(sample)} rows)", len(sample), naive)
         print(f"    → extrapolated to {args.rows} rows: {seconds * args.rows / len(sample):.1f} s")
-        timed("baseline: raw bulk_create (no validation)", args.rows,
-              lambda: Student.objects.bulk_create([make(r, "B") for r in rows], batch_size=1000))
+        timed(
+            "baseline: raw bulk_create (no validation)",
+            args.rows,
+            lambda: Student.objects.bulk_create([make(r, "B") for r in rows], batch_size=1000),
+        )
     finally:
         teardown_databases(old_config, verbosity=0)
     return 0

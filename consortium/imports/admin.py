@@ -12,9 +12,27 @@ class ImportJobAdmin(ScopedAdmin):
     search_fields = ("original_filename", "unit__name")
     exclude = ("file",)  # stored privately: no URL to link to
     readonly_fields = (
-        "consortium", "unit", "kind", "original_filename", "size", "sha256", "status", "progress",
-        "rows_total", "created_count", "updated_count", "unchanged_count", "errors", "error_count", "preview",
-        "created_by", "confirmed_by", "created_at", "validated_at", "confirmed_at", "finished_at",
+        "consortium",
+        "unit",
+        "kind",
+        "original_filename",
+        "size",
+        "sha256",
+        "status",
+        "progress",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "errors",
+        "error_count",
+        "preview",
+        "created_by",
+        "confirmed_by",
+        "created_at",
+        "validated_at",
+        "confirmed_at",
+        "finished_at",
     )
 
     def has_add_permission(self, request, obj=None):

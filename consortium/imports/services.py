@@ -64,7 +64,9 @@ def _service_errors(importer: Importer, exc: Exception, letters: Mapping[str, st
     row_errors = getattr(exc, "row_errors", None)
     if row_errors is None:
         assert isinstance(exc, ValidationError)
-        messages = exc.messages if not hasattr(exc, "error_dict") else [m for ms in exc.message_dict.values() for m in ms]
+        messages = (
+            exc.messages if not hasattr(exc, "error_dict") else [m for ms in exc.message_dict.values() for m in ms]
+        )
         return [xlsx.make_error(sheet, None, None, "", m) for m in messages]
     found = []
     for row_key, fields in row_errors.items():
@@ -194,7 +196,9 @@ def import_job_run(*, job_id: int, consortium_id: int, dry_run: bool) -> str:
         return _run(job, importer, dry_run)
     except Exception:  # never leave a job hanging; details go to the log, not to the user
         logger.exception("import job %s failed", job.pk)
-        _finish(job, ImportStatus.FAILED, [xlsx.make_error("", None, None, "", _("导入失败：系统内部错误，请联系管理员。"))])
+        _finish(
+            job, ImportStatus.FAILED, [xlsx.make_error("", None, None, "", _("导入失败：系统内部错误，请联系管理员。"))]
+        )
         return job.status
 
 
@@ -294,4 +298,6 @@ def export_build(*, actor: Any, kind: str, unit: MemberUnit) -> tuple[str, bytes
     if not importer.unit_allowed(unit) or not importer.can_export(actor, unit):
         raise PermissionDenied(_("您无权导出该单位的数据。"))
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _filename(importer, f"export_{unit.pk}_{stamp}"), xlsx.build_export(importer, importer.export_rows(actor, unit))
+    return _filename(importer, f"export_{unit.pk}_{stamp}"), xlsx.build_export(
+        importer, importer.export_rows(actor, unit)
+    )

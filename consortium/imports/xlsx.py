@@ -76,7 +76,8 @@ def check_upload(fileobj: IO[bytes], size: int | None = None) -> None:
         raise FileRejected(_("文件为空，请选择按模板填写的 Excel（.xlsx）文件。"))
     if size > MAX_UPLOAD_BYTES:
         raise FileRejected(
-            _("文件过大（%(size)s），上传文件不能超过 %(limit)s。") % {"size": _mb(size), "limit": _mb(MAX_UPLOAD_BYTES)}
+            _("文件过大（%(size)s），上传文件不能超过 %(limit)s。")
+            % {"size": _mb(size), "limit": _mb(MAX_UPLOAD_BYTES)}
         )
     head = fileobj.read(8)
     fileobj.seek(0)
@@ -153,7 +154,9 @@ class ParseResult:
 
 def make_error(sheet: str, row: int | None, column: Column | None, letter: str, message: str) -> dict[str, Any]:
     header = str(column.header) if column is not None else ""
-    label = f"{header}（{letter}列）" if header and letter else header or (_("%(l)s列") % {"l": letter} if letter else "")
+    label = (
+        f"{header}（{letter}列）" if header and letter else header or (_("%(l)s列") % {"l": letter} if letter else "")
+    )
     return {
         "sheet": sheet,
         "row": row,
@@ -346,7 +349,9 @@ def _parse_sheet(sheet: Any, importer: Importer, result: ParseResult, progress: 
         found.pop()
     if len(found) > MAX_COLUMNS:
         result.fatal = True
-        result.errors.append(make_error(name, 1, None, "", _("列数过多（超过%(n)d列），请使用模板。") % {"n": MAX_COLUMNS}))
+        result.errors.append(
+            make_error(name, 1, None, "", _("列数过多（超过%(n)d列），请使用模板。") % {"n": MAX_COLUMNS})
+        )
         return
     by_header = {normalize_header(c.header): c for c in importer.columns}
     positions: list[tuple[int, Column]] = []
@@ -395,8 +400,13 @@ def _parse_sheet(sheet: Any, importer: Importer, result: ParseResult, progress: 
             # Bound the work even for sheets that declare a row far down (read-only mode pads the gap).
             result.fatal = True
             result.errors.append(
-                make_error(name, None, None, "", _("工作表超过最大行数（%(n)d行），请删除多余的行或分批导入。")
-                           % {"n": max_rows})
+                make_error(
+                    name,
+                    None,
+                    None,
+                    "",
+                    _("工作表超过最大行数（%(n)d行），请删除多余的行或分批导入。") % {"n": max_rows},
+                )
             )
             return
         values = []
@@ -563,22 +573,30 @@ def build_template(importer: Importer, lists: Mapping[str, Sequence[tuple[str, s
     guide.append([str(importer.title) + _("导入模板 · 填写说明")])
     guide["A1"].font = Font(bold=True, size=14)
     guide.append([_("1. 只填写工作表“%(sheet)s”，第1行表头不要修改；空行会被跳过。") % {"sheet": importer.sheet_name}])
-    guide.append([_("2. 红色表头为必填列。同一%(key)s重复导入时更新原记录，不会重复新增。") % {"key": importer.natural_key}])
-    guide.append([_("3. 不接受公式；文件须为 .xlsx，大小不超过 %(size)s，最多 %(rows)d 行。")
-                  % {"size": _mb(MAX_UPLOAD_BYTES), "rows": importer.max_rows}])
+    guide.append(
+        [_("2. 红色表头为必填列。同一%(key)s重复导入时更新原记录，不会重复新增。") % {"key": importer.natural_key}]
+    )
+    guide.append(
+        [
+            _("3. 不接受公式；文件须为 .xlsx，大小不超过 %(size)s，最多 %(rows)d 行。")
+            % {"size": _mb(MAX_UPLOAD_BYTES), "rows": importer.max_rows}
+        ]
+    )
     guide.append([_("4. 先上传校验（不写入数据），预览无误后再确认导入；任何一行有错，整批都不会导入。")])
     guide.append([])
     guide.append([_("列名"), _("必填"), _("格式"), _("示例"), _("说明")])
     for cell in guide[guide.max_row]:
         cell.font = Font(bold=True)
     for column in importer.columns:
-        guide.append([
-            str(column.header),
-            _("是") if column.required else _("否"),
-            _format_hint(column),
-            safe_text(str(column.example)) if column.example != "" else "",
-            str(column.help),
-        ])
+        guide.append(
+            [
+                str(column.header),
+                _("是") if column.required else _("否"),
+                _format_hint(column),
+                safe_text(str(column.example)) if column.example != "" else "",
+                str(column.help),
+            ]
+        )
     for letter, width in zip("ABCDE", (18, 8, 40, 22, 50), strict=True):
         guide.column_dimensions[letter].width = width
 

@@ -22,8 +22,21 @@ from tests.factories.schools import (
 )
 from tests.factories.tenancy import IndustryFactory, UnitMembershipFactory
 
-STUDENT_HEADERS = ["学号", "姓名", "性别", "身份证号", "手机号", "专业代码", "年级", "预计毕业", "状态", "技能",
-                   "愿意本地就业", "意向产业代码", "意向地点"]
+STUDENT_HEADERS = [
+    "学号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "专业代码",
+    "年级",
+    "预计毕业",
+    "状态",
+    "技能",
+    "愿意本地就业",
+    "意向产业代码",
+    "意向地点",
+]
 TEACHER_HEADERS = ["姓名", "身份证号", "性别", "用工类型", "来源单位", "职称", "任教专业代码", "手机号", "是否入库"]
 
 
@@ -67,9 +80,19 @@ def make_xlsx(headers: list[Any], rows: list[list[Any]], sheet: str = "学生") 
 
 def student_row(n: int, **overrides: Any) -> list[Any]:
     values = {
-        "学号": f"2024{n:05d}", "姓名": f"学生{n}", "性别": "男" if n % 2 else "女", "身份证号": id_number(n),
-        "手机号": f"138{n:08d}", "专业代码": "460104", "年级": 2024, "预计毕业": "2027-06", "状态": "在读",
-        "技能": "焊接", "愿意本地就业": "是", "意向产业代码": "A1", "意向地点": "宝清县",
+        "学号": f"2024{n:05d}",
+        "姓名": f"学生{n}",
+        "性别": "男" if n % 2 else "女",
+        "身份证号": id_number(n),
+        "手机号": f"138{n:08d}",
+        "专业代码": "460104",
+        "年级": 2024,
+        "预计毕业": "2027-06",
+        "状态": "在读",
+        "技能": "焊接",
+        "愿意本地就业": "是",
+        "意向产业代码": "A1",
+        "意向地点": "宝清县",
     }
     values.update(overrides)
     return [values[h] for h in STUDENT_HEADERS]
@@ -77,15 +100,21 @@ def student_row(n: int, **overrides: Any) -> list[Any]:
 
 def teacher_row(n: int, **overrides: Any) -> list[Any]:
     values = {
-        "姓名": f"教师{n}", "身份证号": id_number(500 + n), "性别": "女", "用工类型": "专任", "来源单位": "",
-        "职称": "讲师", "任教专业代码": "460104", "手机号": "", "是否入库": "否",
+        "姓名": f"教师{n}",
+        "身份证号": id_number(500 + n),
+        "性别": "女",
+        "用工类型": "专任",
+        "来源单位": "",
+        "职称": "讲师",
+        "任教专业代码": "460104",
+        "手机号": "",
+        "是否入库": "否",
     }
     values.update(overrides)
     return [values[h] for h in TEACHER_HEADERS]
 
 
-def upload(client, content: bytes, *, kind: str = "schools.students", unit=None, name: str = "data.xlsx",
-           capture=None):
+def upload(client, content: bytes, *, kind: str = "schools.students", unit=None, name: str = "data.xlsx", capture=None):
     data = {"kind": kind, "unit": unit.pk if unit else "", "file": SimpleUploadedFile(name, content)}
     if capture is None:
         return client.post(reverse("imports:upload"), data)

@@ -47,8 +47,9 @@ def _error(job, row, header):
         (2, "意向产业代码", {"意向产业代码": "ZZ9"}, "未知的产业代码"),
     ],
 )
-def test_cell_and_service_errors(admin_client, school, django_capture_on_commit_callbacks, row, header, override,
-                                 expected):
+def test_cell_and_service_errors(
+    admin_client, school, django_capture_on_commit_callbacks, row, header, override, expected
+):
     content = make_xlsx(STUDENT_HEADERS, [student_row(1, **override), student_row(2)])
     job = _invalid_job(admin_client, school, content, django_capture_on_commit_callbacks)
     error = _error(job, row, header)
@@ -98,9 +99,10 @@ def test_part_time_cap_exceeded_by_the_file(admin_client, school, django_capture
 
 def test_formula_cells_are_refused(admin_client, school, django_capture_on_commit_callbacks):
     row = student_row(1)
-    row[9] = "=HYPERLINK(\"http://evil\",\"x\")"  # 技能 (J)
-    job = _invalid_job(admin_client, school, make_xlsx(STUDENT_HEADERS, [row, student_row(2)]),
-                       django_capture_on_commit_callbacks)
+    row[9] = '=HYPERLINK("http://evil","x")'  # 技能 (J)
+    job = _invalid_job(
+        admin_client, school, make_xlsx(STUDENT_HEADERS, [row, student_row(2)]), django_capture_on_commit_callbacks
+    )
     error = _error(job, 2, "技能")
     assert error["letter"] == "J" and "公式" in error["message"]
 

@@ -49,8 +49,18 @@ def test_teacher_template_via_api_lists_employment_labels(school):
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content))["教师"]
     assert [c.value for c in ws[1]] == [
-        "姓名", "身份证号", "性别", "用工类型", "来源单位", "职称", "任教专业代码", "手机号", "资格与资质",
-        "是否在职", "是否入库", "专长",
+        "姓名",
+        "身份证号",
+        "性别",
+        "用工类型",
+        "来源单位",
+        "职称",
+        "任教专业代码",
+        "手机号",
+        "资格与资质",
+        "是否在职",
+        "是否入库",
+        "专长",
     ]
     assert any(dv.formula1 == '"专任,兼职"' for dv in ws.data_validations.dataValidation)
     assert client.get("/api/v1/import-jobs/template/?kind=nope").status_code == 400
@@ -97,8 +107,13 @@ def test_upload_dry_run_preview_confirm_and_reimport(admin_client, school, djang
 
 def test_teachers_and_programmes_import(admin_client, school, django_capture_on_commit_callbacks):
     rows = [teacher_row(1), teacher_row(2, 用工类型="兼职"), teacher_row(3, 用工类型="专职")]
-    upload(admin_client, make_xlsx(TEACHER_HEADERS, rows, sheet="教师"), kind="schools.teachers",
-           unit=school.unit, capture=django_capture_on_commit_callbacks)
+    upload(
+        admin_client,
+        make_xlsx(TEACHER_HEADERS, rows, sheet="教师"),
+        kind="schools.teachers",
+        unit=school.unit,
+        capture=django_capture_on_commit_callbacks,
+    )
     job = last_job()
     assert job.status == ImportStatus.VALIDATED, job.errors
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,10 +123,14 @@ def test_teachers_and_programmes_import(admin_client, school, django_capture_on_
     assert list(Teacher.objects.get(name="教师1").programmes.all()) == [school.programme]
 
     headers = ["专业代码", "专业名称", "层次", "专业大类", "是否在办"]
-    content = make_xlsx(headers, [["460104", "机械制造（新名）", "高职专科", "", "是"],
-                                  ["460105", "数控技术", "高职专科", "", "否"]], sheet="专业")
-    upload(admin_client, content, kind="schools.programmes", unit=school.unit,
-           capture=django_capture_on_commit_callbacks)
+    content = make_xlsx(
+        headers,
+        [["460104", "机械制造（新名）", "高职专科", "", "是"], ["460105", "数控技术", "高职专科", "", "否"]],
+        sheet="专业",
+    )
+    upload(
+        admin_client, content, kind="schools.programmes", unit=school.unit, capture=django_capture_on_commit_callbacks
+    )
     job = last_job()
     assert job.status == ImportStatus.VALIDATED, job.errors
     assert (job.created_count, job.updated_count) == (1, 1)
@@ -138,20 +157,30 @@ def test_api_upload_detail_and_confirm(school, django_capture_on_commit_callback
     assert client.post(f"/api/v1/import-jobs/{detail['id']}/confirm/").status_code == 400
     good = make_xlsx(STUDENT_HEADERS, [student_row(1)])
     with django_capture_on_commit_callbacks(execute=True):
-        job_id = client.post("/api/v1/import-jobs/", {"kind": "schools.students", "unit": school.unit.pk,
-                                                      "file": io.BytesIO(good)}, format="multipart").json()["id"]
+        job_id = client.post(
+            "/api/v1/import-jobs/",
+            {"kind": "schools.students", "unit": school.unit.pk, "file": io.BytesIO(good)},
+            format="multipart",
+        ).json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/api/v1/import-jobs/{job_id}/confirm/").status_code == 202
     assert client.get(f"/api/v1/import-jobs/{job_id}/").json()["status"] == "done"
     assert Student.objects.count() == 1
-    bad = client.post("/api/v1/import-jobs/", {"kind": "schools.students", "unit": school.unit.pk,
-                                               "file": io.BytesIO(b"a,b,c\n1,2,3\n")}, format="multipart")
+    bad = client.post(
+        "/api/v1/import-jobs/",
+        {"kind": "schools.students", "unit": school.unit.pk, "file": io.BytesIO(b"a,b,c\n1,2,3\n")},
+        format="multipart",
+    )
     assert bad.status_code == 400 and "file" in bad.json()
 
 
 def test_task_is_idempotent(admin_client, school, django_capture_on_commit_callbacks):
-    upload(admin_client, make_xlsx(STUDENT_HEADERS, [student_row(1)]), unit=school.unit,
-           capture=django_capture_on_commit_callbacks)
+    upload(
+        admin_client,
+        make_xlsx(STUDENT_HEADERS, [student_row(1)]),
+        unit=school.unit,
+        capture=django_capture_on_commit_callbacks,
+    )
     job = last_job()
     services.import_job_confirm(actor=school.admin, job=job)  # on_commit not run: the task is "in flight"
     assert services.import_job_run(job_id=job.pk, consortium_id=job.consortium_id, dry_run=False) == "done"
@@ -165,8 +194,14 @@ def test_task_is_idempotent(admin_client, school, django_capture_on_commit_callb
 
 def test_export_escapes_formula_like_text(admin_client, school):
     offering = school.programme.offerings.get()
-    StudentFactory(offering=offering, student_no="S1", name="=HYPERLINK(\"http://x\")", skills="+1+2",
-                   preferred_places="@SUM(A1)", phone="-3")
+    StudentFactory(
+        offering=offering,
+        student_no="S1",
+        name='=HYPERLINK("http://x")',
+        skills="+1+2",
+        preferred_places="@SUM(A1)",
+        phone="-3",
+    )
     StudentFactory(offering=offering, student_no="S2", name="正常", skills="\tTAB")
     response = admin_client.get(reverse("imports:export") + f"?kind=schools.students&unit={school.unit.pk}")
     assert response.status_code == 200
@@ -175,7 +210,7 @@ def test_export_escapes_formula_like_text(admin_client, school):
     cells = [c for row in ws.iter_rows(min_row=2) for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     values = {c.value for c in cells}
-    assert {"'=HYPERLINK(\"http://x\")", "'+1+2", "'@SUM(A1)", "'-3", "'\tTAB", "正常", "S1"} <= values
+    assert {'\'=HYPERLINK("http://x")', "'+1+2", "'@SUM(A1)", "'-3", "'\tTAB", "正常", "S1"} <= values
     assert "在读" in values  # choices exported as their Chinese labels
 
 

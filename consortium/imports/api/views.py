@@ -88,8 +88,13 @@ class ImportJobViewSet(
                     "sheet": i.sheet_name,
                     "natural_key": str(i.natural_key),
                     "columns": [
-                        {"key": c.key, "header": str(c.header), "type": c.type, "required": c.required,
-                         "choices": c.labels}
+                        {
+                            "key": c.key,
+                            "header": str(c.header),
+                            "type": c.type,
+                            "required": c.required,
+                            "choices": c.labels,
+                        }
                         for c in i.columns
                     ],
                 }
