@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=consortium.settings \
     DEBUG=false \
     STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media \
+    IMPORTS_ROOT=/app/private/imports
 
 # CJK fonts for generated PDFs and charts. No GNU gettext: catalogues are compiled with polib (compilemessages_py).
 RUN apt-get update \
@@ -27,8 +28,8 @@ COPY . .
 RUN SECRET_KEY=build-only python manage.py compilemessages_py \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0 \
     && useradd --system --uid 1000 --home-dir /app app \
-    && mkdir -p /app/media /app/var \
-    && chown -R app:app /app/media /app/var
+    && mkdir -p /app/media /app/var /app/private/imports \
+    && chown -R app:app /app/media /app/var /app/private
 
 USER app
 EXPOSE 8000

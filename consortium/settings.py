@@ -147,6 +147,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+IMPORTS_ROOT = env("IMPORTS_ROOT", default=str(VAR_DIR / "private" / "imports"))  # uploaded workbooks, never served
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- e-mail ---------------------------------------------------------------------------------------------------
