@@ -221,6 +221,12 @@ SPECTACULAR_SETTINGS = {
         f"{name}Enum": f"{module}.{name}"
         for module, names in {
             "consortium.tenancy.choices": ["ConsortiumStatus", "UnitKind", "UnitStatus", "Role", "UnitRole"],
+            "schools.choices": [
+                "SchoolLevel", "CatalogueLevel", "OfferingStatus", "PriorityClass", "Gender", "Employment",
+                "DualLevel", "ProfessorKind", "StudioKind", "TrainingBaseKind", "EngagementStatus",
+                "StudentStatus", "CertificateKind",
+            ],
+            "consortium.imports.choices": ["ImportStatus"],
             "consortium.council.choices": [
                 "SeatRole", "DocumentKind", "VersionStatus", "PassRule", "MeetingKind", "MeetingStatus",
                 "AttendanceStatus", "ResolutionStatus", "VoteChoice",
