@@ -137,3 +137,4 @@ def _fresh_cache():
 
     cache.clear()
     yield
+

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
+from .choices import UnitKind
 from .scoping import is_platform_admin, unit_roles
 
 
@@ -8,6 +10,14 @@ def portal(request):
     context = {"PORTAL_NAME": settings.PORTAL_NAME}
     if user is not None and user.is_authenticated:
         roles = unit_roles(user) if user.consortium_id else {}
+
+        def school_member() -> bool:
+            from .models import MemberUnit
+
+            return bool(roles) and MemberUnit.objects.visible_to(user).filter(
+                pk__in=list(roles), kind=UnitKind.SCHOOL
+            ).exists()
+
         context.update(
             {
                 "is_platform_admin": is_platform_admin(user),
@@ -15,6 +25,8 @@ def portal(request):
                 "is_official": user.role == "official",
                 "is_unit_admin": "unit_admin" in roles.values(),
                 "my_unit_ids": list(roles),
+                # lazy: only pages whose menu asks pay the query (school-only pages such as the alignment analysis)
+                "is_school_member": SimpleLazyObject(school_member),
             }
         )
     return context

@@ -13,6 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories.tenancy import MemberUnitFactory, UserFactory
@@ -194,3 +195,82 @@ def test_default_language_gives_a_chinese_navigation_bar(compiled_catalogue, sec
     for label in ("县域产教联合体门户", "首页", "成员单位", "退出"):
         assert label in nav
     assert "Member units" not in nav and "Sign out" not in nav
+
+
+# --- schools and imports pages (round 2) ------------------------------------------------------------------------------
+
+SCHOOLS_PAGES = [
+    "schools:school-list",
+    "schools:programme-list",
+    "schools:teacher-list",
+    "schools:student-list",
+    "schools:pool",
+    "schools:alignment",
+    "schools:certification-expiring",
+    "schools:engagement-list",
+    "schools:professor-list",
+    "schools:studio-list",
+    "schools:trainingbase-list",
+    "schools:practice-totals",
+    "imports:job-list",
+    "imports:upload",
+]
+
+
+@pytest.fixture
+def school_data(secretariat_client):
+    """One school with a profile, a programme offering, a full-time and a part-time teacher, a student and a pool
+    expert, in the secretariat's consortium, so the list pages render rows (whose Chinese data values are allowed)."""
+    from tests.factories.schools import (
+        PoolExpertFactory,
+        ProgrammeOfferingFactory,
+        SchoolProfileFactory,
+        StudentFactory,
+        TeacherFactory,
+    )
+
+    consortium = get_user_model().objects.get(pk=secretariat_client.session["_auth_user_id"]).consortium
+    profile = SchoolProfileFactory(unit__consortium=consortium)
+    offering = ProgrammeOfferingFactory(programme__unit=profile.unit)
+    TeacherFactory(unit=profile.unit)
+    TeacherFactory(unit=profile.unit, part_time=True)
+    StudentFactory(offering=offering)
+    PoolExpertFactory(unit=profile.unit)
+    return profile
+
+
+def _h1_texts(html: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", " ", h1).split()) for h1 in re.findall(r"<h1\b[^>]*>(.*?)</h1>", html, re.S)]
+
+
+@pytest.mark.parametrize("url_name", SCHOOLS_PAGES)
+def test_schools_pages_have_english_chrome(compiled_catalogue, secretariat_client, school_data, url_name):
+    secretariat_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = secretariat_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    nav = _nav_text(html)
+    assert not CJK.findall(nav), f"Chinese in the English navigation bar: {CJK.findall(nav)} in {nav!r}"
+    for label in ("Vocational education", "Programmes", "Part-time teacher pool", "Excel import & export"):
+        assert label in nav
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert not CJK.search(title), title
+    headings = _h1_texts(html)
+    assert headings, "no <h1> on the page"
+    for heading in headings:
+        assert heading and not CJK.search(heading), heading
+
+
+@pytest.mark.parametrize("url_name", ["schools:school-list", "schools:teacher-list", "imports:job-list"])
+def test_schools_pages_stay_chinese_by_default(compiled_catalogue, secretariat_client, school_data, url_name):
+    response = secretariat_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    nav = _nav_text(html)
+    assert "职业教育" in nav and "兼职教师库" in nav
+    assert "Vocational education" not in nav
+    assert all(CJK.search(heading) for heading in _h1_texts(html))
