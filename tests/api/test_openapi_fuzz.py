@@ -24,13 +24,14 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from consortium.tenancy.models import User
-from tests.isolation.visibility import can_read
+from tests.isolation.visibility import VISIBILITY, can_read
 from tests.isolation.world import World
 
 from .conftest import FUZZ_ROLES
@@ -58,6 +59,11 @@ HYPOTHESIS_SETTINGS = settings(
 
 #: label -> reason: operations on which the fuzzer found a 500 that is not fixed here (reported, not hidden).
 KNOWN_SERVER_ERRORS: dict[str, str] = {}
+
+#: label -> reason: operations whose responses do not match the published schema yet. The fuzz test skips only the
+#: body-schema check on them (5xx, status, content type and tenant checks still run); ``test_known_schema_drift``
+#: keeps each one visible as a strict xfail.
+KNOWN_SCHEMA_DRIFT: dict[str, str] = {}
 
 #: Operations not fuzzed, with the reason.
 SKIPPED: dict[str, str] = {}
@@ -98,6 +104,9 @@ def _slots(world: World, model: type | None) -> dict[str, Any]:
     """Rows of ``model`` in the world by slot: ``A`` (visible candidates of consortium A) and ``B``."""
     if model is None:
         return {}
+    policy = VISIBILITY.get(model)
+    if policy is not None and policy.kind == "global":  # reference data: every row is readable by everybody
+        return {"A": list(world.objects.get(model, {}).values()), "B": None}
     if model is User:
         return {"A": [world.user("a1_staff")], "B": world.user("b_secretariat")}
     rows = world.objects.get(model, {})
@@ -133,7 +142,7 @@ def _status_is_expected(response, case) -> None:
     )
 
 
-def _run_case(case, world: World, role: str, errors: list[str], b_pk: int | None) -> None:
+def _run_case(case, world: World, role: str, errors: list[str], b_pk: int | None, schema_check: bool) -> None:
     errors.clear()
     with transaction.atomic():
         response = case.call(headers=_headers(world, role))
@@ -145,66 +154,89 @@ def _run_case(case, world: World, role: str, errors: list[str], b_pk: int | None
             f"server traceback:\n{''.join(errors) or '(none recorded)'}"
         )
     _status_is_expected(response, case)
-    case.validate_response(
-        response,
-        checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
-        headers=_headers(world, role),
-    )
+    checks = [not_a_server_error, content_type_conformance]
+    if schema_check:
+        checks.append(response_schema_conformance)
+    case.validate_response(response, checks=checks, headers=_headers(world, role))
     if b_pk is not None and case.path_parameters and case.path_parameters.get("id") == b_pk:
         assert not 200 <= response.status_code < 300, (
             f"{case.operation.label} as {role} succeeded ({response.status_code}) on consortium B's row {b_pk}"
         )
 
 
+def _fuzz(label: str, roles: tuple[str, ...], world: World, errors: list[str], *, schema_check: bool) -> None:
+    operation = OPERATIONS[label]
+    slots = _slots(world, _model_of(operation.path)) if "{id}" in operation.path else {}
+    b_pk = slots["B"].pk if slots.get("B") is not None else None
+    for role in roles:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzz_one(operation, mode, role, world, errors, b_pk, schema_check)
+            except Unsatisfiable:  # nothing to negate (no parameters, no body): the positive run covered it
+                assert mode is GenerationMode.NEGATIVE, label
+
+
+def _fuzz_one(operation, mode, role: str, world: World, errors: list[str], b_pk, schema_check: bool) -> None:
+    @HYPOTHESIS_SETTINGS
+    @given(case=_strategy(operation, mode, world))
+    def run(case) -> None:
+        _run_case(case, world, role, errors, b_pk, schema_check)
+
+    run()
+
+
 @pytest.mark.parametrize("role", FUZZ_ROLES)
 @pytest.mark.parametrize("label", _params(sorted(OPERATIONS)))
 def test_operation_fuzz(label: str, role: str, fuzz_world: World, in_process_wsgi: list[str]) -> None:
-    operation = OPERATIONS[label]
-    slots = _slots(fuzz_world, _model_of(operation.path)) if "{id}" in operation.path else {}
-    b_row = slots.get("B")
-    b_pk = b_row.pk if b_row is not None else None
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+    """No 5xx, documented statuses and content types, response bodies match the schema (except known drift), and
+    nothing succeeds on consortium B's rows."""
+    _fuzz(label, (role,), fuzz_world, in_process_wsgi, schema_check=label not in KNOWN_SCHEMA_DRIFT)
 
-        @HYPOTHESIS_SETTINGS
-        @given(case=_strategy(operation, mode, fuzz_world))
-        def run(case) -> None:
-            _run_case(case, fuzz_world, role, in_process_wsgi, b_pk)
 
-        run()
+@pytest.mark.parametrize(
+    "label",
+    [pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=reason), id=label)
+     for label, reason in sorted(KNOWN_SCHEMA_DRIFT.items())],
+)
+def test_known_schema_drift(label: str, fuzz_world: World, in_process_wsgi: list[str]) -> None:
+    """Responses that do not match the published schema yet (strict xfail: fixing one makes this XPASS, then delete
+    its ``KNOWN_SCHEMA_DRIFT`` entry so the fuzz test checks it again)."""
+    _fuzz(label, FUZZ_ROLES, fuzz_world, in_process_wsgi, schema_check=True)
 
 
 GET_DETAIL_LABELS = sorted(label for label, op in OPERATIONS.items() if op.method == "get" and "{id}" in op.path)
 
 
 @pytest.mark.parametrize("role", FUZZ_ROLES)
-@pytest.mark.parametrize("label", _params(GET_DETAIL_LABELS))
+@pytest.mark.parametrize("label", GET_DETAIL_LABELS)
 def test_get_detail_of_other_tenant_is_404(label: str, role: str, fuzz_world: World, in_process_wsgi: list[str]):
     """GET on a consortium-B object answers 404 like a missing one; retrieve of a readable A object answers 200."""
     operation = OPERATIONS[label]
     model = _model_of(operation.path)
     assert model is not None, f"{label}: no model on the view, cannot pick a consortium-B object"
     slots = _slots(fuzz_world, model)
-    assert slots.get("B") is not None, f"{label}: the world has no consortium-B row of {model.__name__}"
     headers = _headers(fuzz_world, role)
-    with transaction.atomic():
-        response = operation.Case(path_parameters={"id": slots["B"].pk}).call(headers=headers)
-        transaction.set_rollback(True)
-    assert response.status_code == 404, (
-        f"{label} as {role} on B's {model.__name__} {slots['B'].pk}: {response.status_code} "
-        f"{response.content[:300]!r}\n{''.join(in_process_wsgi)}"
-    )
+    if VISIBILITY[model].kind != "global":
+        assert slots.get("B") is not None, f"{label}: the world has no consortium-B row of {model.__name__}"
+        with transaction.atomic():
+            response = operation.Case(path_parameters={"id": slots["B"].pk}).call(headers=headers)
+            transaction.set_rollback(True)
+        assert response.status_code == 404, (
+            f"{label} as {role} on B's {model.__name__} {slots['B'].pk}: {response.status_code} "
+            f"{response.content[:300]!r}\n{''.join(in_process_wsgi)}"
+        )
     if _action_of(label) != "retrieve":
         return
     actor = fuzz_world.actors[role]
     readable = [row for row in slots["A"] if can_read(actor, model, row)]
-    for row in readable[:1]:
-        with transaction.atomic():
-            response = operation.Case(path_parameters={"id": row.pk}).call(headers=headers)
-            transaction.set_rollback(True)
-        assert response.status_code == 200, (
-            f"{label} as {role} on A's readable {model.__name__} {row.pk}: {response.status_code} "
-            f"{response.content[:300]!r}\n{''.join(in_process_wsgi)}"
-        )
+    assert readable, f"{label}: {role} can read none of the world's rows of {model.__name__}"
+    with transaction.atomic():
+        response = operation.Case(path_parameters={"id": readable[0].pk}).call(headers=headers)
+        transaction.set_rollback(True)
+    assert response.status_code == 200, (
+        f"{label} as {role} on A's readable {model.__name__} {readable[0].pk}: {response.status_code} "
+        f"{response.content[:300]!r}\n{''.join(in_process_wsgi)}"
+    )
 
 
 def test_schema_covers_the_api() -> None:
