@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consortium.tenancy.forms import BootstrapFormMixin
@@ -20,7 +21,6 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the service explains why an empty file is refused
         label=_("Excel 文件"),
-        help_text=_("请使用下载的模板填写，.xlsx 格式，不超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024},
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
@@ -28,6 +28,10 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Built per request so it follows the user's language (a class-level % would freeze it at import).
+        self.fields["file"].help_text = gettext("请使用下载的模板填写，.xlsx 格式，不超过 %(mb)d MB。") % {
+            "mb": MAX_UPLOAD_BYTES // 1024 // 1024
+        }
         importers = all_importers()
         self.fields["kind"].choices = [(i.key, str(i.title)) for i in importers]
         unit_ids: set[int] = set()

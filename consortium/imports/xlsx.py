@@ -155,7 +155,9 @@ class ParseResult:
 def make_error(sheet: str, row: int | None, column: Column | None, letter: str, message: str) -> dict[str, Any]:
     header = str(column.header) if column is not None else ""
     label = (
-        f"{header}（{letter}列）" if header and letter else header or (_("%(l)s列") % {"l": letter} if letter else "")
+        _("%(header)s（%(l)s列）") % {"header": header, "l": letter}
+        if header and letter
+        else header or (_("%(l)s列") % {"l": letter} if letter else "")
     )
     return {
         "sheet": sheet,
@@ -361,7 +363,7 @@ def _parse_sheet(sheet: Any, importer: Importer, result: ParseResult, progress: 
             continue
         column = by_header.get(header)
         if column is None:
-            unknown.append(f"{header}（{get_column_letter(index + 1)}列）")
+            unknown.append(_("%(header)s（%(l)s列）") % {"header": header, "l": get_column_letter(index + 1)})
         elif column.key in seen:
             duplicated.append(header)
         else:
