@@ -24,8 +24,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -63,7 +63,72 @@ KNOWN_SERVER_ERRORS: dict[str, str] = {}
 #: label -> reason: operations whose responses do not match the published schema yet. The fuzz test skips only the
 #: body-schema check on them (5xx, status, content type and tenant checks still run); ``test_known_schema_drift``
 #: keeps each one visible as a strict xfail.
-KNOWN_SCHEMA_DRIFT: dict[str, str] = {}
+KNOWN_SCHEMA_DRIFT: dict[str, str] = {
+    "GET /api/v1/enterprise-practices/": (
+        "host_unit_name is null for an external host, typed non-nullable string (schools/api/serializers.py, S2)"
+    ),
+    "GET /api/v1/enterprise-practices/{id}/": (
+        "host_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PUT /api/v1/enterprise-practices/{id}/": (
+        "host_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PATCH /api/v1/enterprise-practices/{id}/": (
+        "host_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/studios/": (
+        "partner_unit_name null / missing vs required non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/studios/{id}/": (
+        "partner_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PUT /api/v1/studios/{id}/": (
+        "partner_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PATCH /api/v1/studios/{id}/": (
+        "update response lacks required partner_unit_name (schools/api, S2)"
+    ),
+    "GET /api/v1/teachers/": (
+        "source_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/teachers/{id}/": (
+        "source_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PUT /api/v1/teachers/{id}/": (
+        "source_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "PATCH /api/v1/teachers/{id}/": (
+        "update response lacks required source_unit_name (schools/api, S2)"
+    ),
+    "POST /api/v1/teachers/{id}/deactivate/": (
+        "source_unit_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/students/": (
+        "field-limited (shared) rows return null name/student_no/id_number/phone/gender, typed non-nullable "
+        "strings (schools/api, S2)"
+    ),
+    "GET /api/v1/programme-links/": (
+        "industry_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/programme-links/{id}/": (
+        "industry_name null vs non-nullable string (schools/api, S2)"
+    ),
+    "GET /api/v1/programmes/{id}/links/": (
+        "returns a bare list, schema says PaginatedProgrammeLinkList (schools/api, S2)"
+    ),
+    "PUT /api/v1/programmes/{id}/links/": (
+        "returns a bare list, schema says PaginatedProgrammeLinkList (schools/api, S2)"
+    ),
+    "GET /api/v1/programme-offerings/supply/": (
+        "returns a bare list, schema says PaginatedSupplyRowList (schools/api, S2)"
+    ),
+    "GET /api/v1/practice-totals/by-school/": (
+        "returns a bare list, schema says PaginatedSchoolPracticeTotalList (schools/api, S2)"
+    ),
+    "GET /api/v1/import-jobs/kinds/": (
+        "returns a list of kind descriptions, schema says ImportJob (consortium/imports/api/views.py, S4)"
+    ),
+}
 
 #: Operations not fuzzed, with the reason.
 SKIPPED: dict[str, str] = {}
@@ -237,6 +302,23 @@ def test_get_detail_of_other_tenant_is_404(label: str, role: str, fuzz_world: Wo
         f"{label} as {role} on A's readable {model.__name__} {readable[0].pk}: {response.status_code} "
         f"{response.content[:300]!r}\n{''.join(in_process_wsgi)}"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="500 on SQLite: ModelMultipleChoiceFilter `programmes` (auto filterset_fields of ProgrammeGroupViewSet, "
+    "TeacherFilterSet) runs pk__in=[huge int] -> OverflowError; fix belongs in consortium/tenancy/api/filters.py",
+)
+@pytest.mark.parametrize("path", ["/api/v1/programme-groups/", "/api/v1/teachers/"])
+def test_huge_integer_in_multi_choice_filter_is_rejected(path: str, fuzz_world: World, in_process_wsgi: list[str]):
+    """Found by the fuzzer: ``?programmes=<int beyond 64 bits>`` must answer 400, not 500."""
+    operation = OPERATIONS[f"GET {path}"]
+    with transaction.atomic():
+        response = operation.Case(query={"programmes": 74826994407654954620799680512}).call(
+            headers=_headers(fuzz_world, "a_secretariat")
+        )
+        transaction.set_rollback(True)
+    assert response.status_code == 400, f"{response.status_code}\n{''.join(in_process_wsgi)[-1500:]}"
 
 
 def test_schema_covers_the_api() -> None:

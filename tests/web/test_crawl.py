@@ -14,12 +14,11 @@ All problems of all roles are collected and asserted once, so one run shows ever
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
-
-import re
 
 import pytest
 from django.core.management import call_command
