@@ -24,18 +24,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
-
-from django.utils.translation import gettext as _
 from xml.etree.ElementTree import XMLPullParser
 from xml.parsers import expat
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -246,11 +245,12 @@ def make_converter(column: Column) -> Callable[[Any], tuple[Any, str | None]]:
     if kind == "str":
 
         def convert(raw: Any) -> tuple[Any, str | None]:
-            text = raw.strip() if type(raw) is str else _as_text(raw)
-            if type(raw) is str:
-                text = _unescape(text)
+            if isinstance(raw, str):
+                text = _unescape(raw.strip())
             elif isinstance(raw, float) and not raw.is_integer():
                 text = repr(raw)
+            else:
+                text = _as_text(raw)
             if max_length and len(text) > max_length:
                 return None, _("长度不能超过%(max)d个字符（当前%(n)d个）。") % {"max": max_length, "n": len(text)}
             if isinstance(raw, float) and raw > 1e15:
@@ -285,12 +285,11 @@ def make_converter(column: Column) -> Callable[[Any], tuple[Any, str | None]]:
             return _to_date(raw, month, fmt)
 
     elif kind == "bool":
-        yes, no = _("是"), _("否")
 
         def convert(raw: Any) -> tuple[Any, str | None]:
             if isinstance(raw, bool):
                 return raw, None
-            text = (yes if raw else no) if isinstance(raw, bool) else _as_text(raw)
+            text = _as_text(raw)
             lowered = text.lower()
             if lowered in TRUE_WORDS:
                 return True, None
@@ -325,7 +324,7 @@ def make_converter(column: Column) -> Callable[[Any], tuple[Any, str | None]]:
             return value, None
 
     def convert_checked(raw: Any) -> tuple[Any, str | None]:
-        if raw is None or (type(raw) is str and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             if column.required:
                 return None, required_message
             return (list(empty_value) if kind == "list" else empty_value), None

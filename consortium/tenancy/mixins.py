@@ -47,7 +47,7 @@ class ScopedViewMixin(LoginRequiredMixin):
         pk = self.kwargs.get("pk")  # type: ignore[attr-defined]
         try:
             obj = queryset.get(pk=pk)
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
+        except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
             raise Http404(_("记录不存在。"))
         if self.write_view:
             self.require_editable(obj)

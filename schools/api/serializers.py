@@ -203,8 +203,8 @@ class ProgrammeSerializer(SchoolsSerializer):
 
 
 class ProgrammeLinkSerializer(TenantModelSerializer):
-    industry_name = serializers.CharField(source="industry.name", read_only=True, default=None)
-    local_chain_name = serializers.CharField(source="local_chain.name", read_only=True, default=None)
+    industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
+    local_chain_name = serializers.CharField(source="local_chain.name", read_only=True, allow_null=True)
 
     class Meta:
         model = ProgrammeIndustryLink
@@ -317,7 +317,7 @@ class TeacherSerializer(SchoolsSerializer):
     the secretariat and platform admins (``selectors.can_see_personal``), masked for everyone else."""
 
     employment_display = serializers.CharField(source="get_employment_display", read_only=True)
-    source_unit_name = serializers.CharField(source="source_unit.name", read_only=True, default=None)
+    source_unit_name = serializers.CharField(source="source_unit.name", read_only=True, allow_null=True)
     personal_masked = serializers.SerializerMethodField(label=_("个人信息已隐藏"))
 
     class Meta:
@@ -395,7 +395,7 @@ class DualQualificationSerializer(SchoolsSerializer):
 
 class IndustryProfessorSerializer(SchoolsSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True, default=None)
+    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True, allow_null=True)
 
     class Meta:
         model = IndustryProfessor
@@ -420,7 +420,7 @@ class IndustryProfessorSerializer(SchoolsSerializer):
 
 class StudioSerializer(SchoolsSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    partner_unit_name = serializers.CharField(source="partner_unit.name", read_only=True, default=None)
+    partner_unit_name = serializers.CharField(source="partner_unit.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Studio
@@ -539,7 +539,7 @@ class EngagementDecisionSerializer(serializers.Serializer):
 class EnterprisePracticeSerializer(SchoolsSerializer):
     create_only_fields = ("teacher",)
     teacher_name = serializers.CharField(source="teacher.name", read_only=True)
-    host_unit_name = serializers.CharField(source="host_unit.name", read_only=True, default=None)
+    host_unit_name = serializers.CharField(source="host_unit.name", read_only=True, allow_null=True)
 
     class Meta:
         model = EnterprisePractice
@@ -659,7 +659,12 @@ class StudentSerializer(SchoolsSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"preferred_industries": {"required": False}}
+        # Personal fields are null in "public" view mode, so the schema says nullable; a null sent on write is
+        # refused by the model's validation with a field message.
+        extra_kwargs = {
+            "preferred_industries": {"required": False},
+            **{field: {"allow_null": True} for field in STUDENT_PERSONAL_FIELDS},
+        }
         validators: list = []
 
     def _mode(self, obj: Student) -> str:

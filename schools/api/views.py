@@ -181,7 +181,7 @@ class ProgrammeViewSet(TenantModelViewSet):
 
     @extend_schema(methods=["GET"], responses=ProgrammeLinkSerializer(many=True))
     @extend_schema(methods=["PUT"], request=ProgrammeLinksSerializer, responses=ProgrammeLinkSerializer(many=True))
-    @action(detail=True, methods=["get", "put"])
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
     def links(self, request, pk=None):
         """The programme's mapping to 4567 industries and local chains (PUT replaces it as a whole)."""
         programme = self.get_object()  # PUT: get_object also requires the programme to be editable
@@ -254,7 +254,7 @@ class ProgrammeOfferingViewSet(TenantModelViewSet):
         services.offering_delete(actor=self.request.user, offering=instance)
 
     @extend_schema(parameters=[SupplyQuerySerializer], responses=SupplyRowSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def supply(self, request):
         """Graduate supply per programme offering, derived from the student records (``selectors.supply_by_offering``).
 
@@ -500,7 +500,7 @@ class PracticeTotalViewSet(TenantReadOnlyViewSet):
         parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)],
         responses=SchoolPracticeTotalSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], url_path="by-school")
+    @action(detail=False, methods=["get"], url_path="by-school", pagination_class=None)
     def by_school(self, request):
         params = _query(PracticeTotalQuerySerializer, request, self)
         params.pop("unit", None)

@@ -60,75 +60,6 @@ HYPOTHESIS_SETTINGS = settings(
 #: label -> reason: operations on which the fuzzer found a 500 that is not fixed here (reported, not hidden).
 KNOWN_SERVER_ERRORS: dict[str, str] = {}
 
-#: label -> reason: operations whose responses do not match the published schema yet. The fuzz test skips only the
-#: body-schema check on them (5xx, status, content type and tenant checks still run); ``test_known_schema_drift``
-#: keeps each one visible as a strict xfail.
-KNOWN_SCHEMA_DRIFT: dict[str, str] = {
-    "GET /api/v1/enterprise-practices/": (
-        "host_unit_name is null for an external host, typed non-nullable string (schools/api/serializers.py, S2)"
-    ),
-    "GET /api/v1/enterprise-practices/{id}/": (
-        "host_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PUT /api/v1/enterprise-practices/{id}/": (
-        "host_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PATCH /api/v1/enterprise-practices/{id}/": (
-        "host_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/studios/": (
-        "partner_unit_name null / missing vs required non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/studios/{id}/": (
-        "partner_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PUT /api/v1/studios/{id}/": (
-        "partner_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PATCH /api/v1/studios/{id}/": (
-        "update response lacks required partner_unit_name (schools/api, S2)"
-    ),
-    "GET /api/v1/teachers/": (
-        "source_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/teachers/{id}/": (
-        "source_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PUT /api/v1/teachers/{id}/": (
-        "source_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "PATCH /api/v1/teachers/{id}/": (
-        "update response lacks required source_unit_name (schools/api, S2)"
-    ),
-    "POST /api/v1/teachers/{id}/deactivate/": (
-        "source_unit_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/students/": (
-        "field-limited (shared) rows return null name/student_no/id_number/phone/gender, typed non-nullable "
-        "strings (schools/api, S2)"
-    ),
-    "GET /api/v1/programme-links/": (
-        "industry_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/programme-links/{id}/": (
-        "industry_name null vs non-nullable string (schools/api, S2)"
-    ),
-    "GET /api/v1/programmes/{id}/links/": (
-        "returns a bare list, schema says PaginatedProgrammeLinkList (schools/api, S2)"
-    ),
-    "PUT /api/v1/programmes/{id}/links/": (
-        "returns a bare list, schema says PaginatedProgrammeLinkList (schools/api, S2)"
-    ),
-    "GET /api/v1/programme-offerings/supply/": (
-        "returns a bare list, schema says PaginatedSupplyRowList (schools/api, S2)"
-    ),
-    "GET /api/v1/practice-totals/by-school/": (
-        "returns a bare list, schema says PaginatedSchoolPracticeTotalList (schools/api, S2)"
-    ),
-    "GET /api/v1/import-jobs/kinds/": (
-        "returns a list of kind descriptions, schema says ImportJob (consortium/imports/api/views.py, S4)"
-    ),
-}
 
 #: Operations not fuzzed, with the reason.
 SKIPPED: dict[str, str] = {}
@@ -253,20 +184,9 @@ def _fuzz_one(operation, mode, role: str, world: World, errors: list[str], b_pk,
 @pytest.mark.parametrize("role", FUZZ_ROLES)
 @pytest.mark.parametrize("label", _params(sorted(OPERATIONS)))
 def test_operation_fuzz(label: str, role: str, fuzz_world: World, in_process_wsgi: list[str]) -> None:
-    """No 5xx, documented statuses and content types, response bodies match the schema (except known drift), and
+    """No 5xx, documented statuses and content types, response bodies match the schema, and
     nothing succeeds on consortium B's rows."""
-    _fuzz(label, (role,), fuzz_world, in_process_wsgi, schema_check=label not in KNOWN_SCHEMA_DRIFT)
-
-
-@pytest.mark.parametrize(
-    "label",
-    [pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=reason), id=label)
-     for label, reason in sorted(KNOWN_SCHEMA_DRIFT.items())],
-)
-def test_known_schema_drift(label: str, fuzz_world: World, in_process_wsgi: list[str]) -> None:
-    """Responses that do not match the published schema yet (strict xfail: fixing one makes this XPASS, then delete
-    its ``KNOWN_SCHEMA_DRIFT`` entry so the fuzz test checks it again)."""
-    _fuzz(label, FUZZ_ROLES, fuzz_world, in_process_wsgi, schema_check=True)
+    _fuzz(label, (role,), fuzz_world, in_process_wsgi, schema_check=True)
 
 
 GET_DETAIL_LABELS = sorted(label for label, op in OPERATIONS.items() if op.method == "get" and "{id}" in op.path)
@@ -304,11 +224,6 @@ def test_get_detail_of_other_tenant_is_404(label: str, role: str, fuzz_world: Wo
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="500 on SQLite: ModelMultipleChoiceFilter `programmes` (auto filterset_fields of ProgrammeGroupViewSet, "
-    "TeacherFilterSet) runs pk__in=[huge int] -> OverflowError; fix belongs in consortium/tenancy/api/filters.py",
-)
 @pytest.mark.parametrize("path", ["/api/v1/programme-groups/", "/api/v1/teachers/"])
 def test_huge_integer_in_multi_choice_filter_is_rejected(path: str, fuzz_world: World, in_process_wsgi: list[str]):
     """Found by the fuzzer: ``?programmes=<int beyond 64 bits>`` must answer 400, not 500."""

@@ -155,7 +155,7 @@ def test_zip_bomb_is_refused_before_parsing(admin_client, school, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("openpyxl must not open a zip bomb")
 
-    monkeypatch.setattr(xlsx, "load_workbook", boom)
+    monkeypatch.setattr(xlsx, "_open_workbook", boom)
     response = upload(admin_client, zip_bomb(), unit=school.unit)
     assert response.status_code == 400
     assert "压缩炸弹" in response.content.decode()

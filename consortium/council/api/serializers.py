@@ -80,7 +80,7 @@ class SeatEndSerializer(serializers.Serializer):
 class GovernanceDocumentSerializer(CreateOnlyMixin, TenantModelSerializer):
     create_only_fields = ("kind",)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    adopted_version_no = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    adopted_version_no = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = GovernanceDocument

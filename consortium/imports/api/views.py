@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -78,7 +79,20 @@ class ImportJobViewSet(
             raise ValidationError({"kind": [_("未知的导入类型“%(kind)s”。") % {"kind": kind}]})
         return kind
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        responses=inline_serializer(
+            "ImportKind",
+            fields={
+                "key": serializers.CharField(),
+                "title": serializers.CharField(),
+                "sheet": serializers.CharField(),
+                "natural_key": serializers.CharField(),
+                "columns": serializers.ListField(child=serializers.DictField()),
+            },
+            many=True,
+        )
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
     def kinds(self, request):
         return Response(
             [

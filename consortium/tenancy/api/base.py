@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from ..models import Consortium, TenantModel
 from ..scoping import is_platform_admin, same_tenant_errors
-from .filters import TenantFilterBackend, TenantFilterSet  # noqa: F401  (re-exported for viewsets)
+from .filters import TenantFilterBackend, TenantFilterSet, fits_db_integer  # noqa: F401  (re-exported)
 
 PROTECTED_METHODS = ("initial", "get_queryset", "get_object", "perform_create", "perform_update", "perform_destroy")
 
@@ -65,7 +65,7 @@ class ScopedViewSetMixin:
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field  # type: ignore[attr-defined]
         try:
             obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})  # type: ignore[attr-defined]
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise NotFound()
         if self.request.method not in permissions.SAFE_METHODS:  # type: ignore[attr-defined]
             self.require_editable(obj)
@@ -123,6 +123,11 @@ class TenantReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key that only accepts objects the requesting user can see (same 'does not exist' otherwise)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, bool) and not fits_db_integer(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
