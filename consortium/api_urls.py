@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("consortium.tenancy.api.urls")),
     path("", include("consortium.council.api.urls")),
     path("", include("consortium.imports.api_urls")),
+    path("", include("consortium.funding.api.urls")),
     path("", include("schools.api.urls")),
     path("", include("enterprises.api.urls")),
     path("", include("practice_center.api.urls")),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "consortium.tenancy",
     "consortium.council",
     "consortium.imports",
+    "consortium.funding",
     # domain apps
     "schools",
     "enterprises",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("council/", include("consortium.council.urls")),
     path("imports/", include("consortium.imports.urls")),
+    path("funding/", include("consortium.funding.urls")),
     path("schools/", include("schools.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("practice/", include("practice_center.urls")),

@@ -1,4 +1,6 @@
-"""Pages of enterprises; views derive from consortium.tenancy.mixins.ScopedViewMixin."""
+"""Pages of the enterprises app, mounted at /enterprises/ (namespace "enterprises")."""
+
+from .views import demands, order_classes, rnd
 
 app_name = "enterprises"
-urlpatterns: list = []
+urlpatterns = [*demands.urlpatterns, *order_classes.urlpatterns, *rnd.urlpatterns]

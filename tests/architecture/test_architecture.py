@@ -17,7 +17,7 @@ from tests.isolation.routes import API_NON_MODEL_VIEWS, api_routes, html_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_APPS = ("schools", "enterprises", "practice_center", "matching")
-KERNEL_PACKAGES = ("consortium/tenancy", "consortium/council", "consortium/imports")
+KERNEL_PACKAGES = ("consortium/tenancy", "consortium/council", "consortium/imports", "consortium/funding")
 
 
 def _dotted(cls: type) -> str:

@@ -21,12 +21,12 @@ def register(model: type) -> Callable[[Callable[[Any, Any], Any]], Callable[[Any
 
 
 # Import the per-app modules so their @register calls run.
-from . import tenancy  # noqa: E402,F401
-
-try:  # the council module is added by the council work
-    from . import council  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
-
-from . import schools  # noqa: E402,F401
-from . import imports  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    council,
+    enterprises_demands,
+    enterprises_order_classes,
+    enterprises_rnd,
+    imports,
+    schools,
+    tenancy,
+)

@@ -209,3 +209,13 @@ def can_change(actor: Actor, model: type, row: Any) -> bool:
         return False
     writable_units = {unit_id for unit_id, role in actor.units.items() if role in policy.write_roles}
     return bool(policy.owners(row) & writable_units)
+
+
+# Tables of later areas live in their own modules (one owner each) and are merged here.
+from .visibility_demands import VISIBILITY as _DEMANDS  # noqa: E402
+from .visibility_order_classes import VISIBILITY as _ORDER_CLASSES  # noqa: E402
+from .visibility_rnd import VISIBILITY as _RND  # noqa: E402
+
+VISIBILITY.update(_DEMANDS)
+VISIBILITY.update(_ORDER_CLASSES)
+VISIBILITY.update(_RND)

@@ -67,7 +67,7 @@ def w() -> W:
     school_b = SchoolProfileFactory(unit=SchoolUnitFactory(consortium=consortium, name="乙职业学校"))
     foreign = SchoolProfileFactory(unit=SchoolUnitFactory(consortium=other_consortium, name="外县职业学校"))
     prog_a = ProgrammeFactory(unit=school_a.unit, name="机电一体化技术", code="460301")
-    prog_b = ProgrammeFactory(unit=school_b.unit, name="煤矿智能开采技术")
+    prog_b = ProgrammeFactory(unit=school_b.unit, name="煤矿智能开采技术", code="460701")  # never matches "4603"
     foreign_prog = ProgrammeFactory(unit=foreign.unit, name="外县专业")
     offering_a = ProgrammeOfferingFactory(programme=prog_a, year=THIS_YEAR - 2, planned_intake=60)
     chain = LocalChainFactory(consortium=consortium, name="煤电化产业链")

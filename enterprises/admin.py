@@ -1,1 +1,0 @@
-"""enterprises: admin (filled in by the enterprises issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""demands: admin (see issue 4)."""

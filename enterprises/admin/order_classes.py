@@ -1,0 +1,1 @@
+"""order_classes: admin (see issue 4)."""

@@ -1,0 +1,1 @@
+"""rnd: admin (see issue 4)."""

@@ -1,0 +1,5 @@
+"""API of demands (see issue 4)."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()

@@ -1,0 +1,5 @@
+"""API of rnd (see issue 4)."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()

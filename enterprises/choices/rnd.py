@@ -1,0 +1,1 @@
+"""rnd: choices (see issue 4)."""

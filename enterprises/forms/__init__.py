@@ -1,0 +1,1 @@
+"""Enterprises app forms, one module per area: demands, order_classes, rnd."""

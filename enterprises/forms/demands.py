@@ -1,0 +1,1 @@
+"""demands: forms (see issue 4)."""

@@ -1,0 +1,1 @@
+"""order_classes: forms (see issue 4)."""

@@ -1,0 +1,1 @@
+"""rnd: forms (see issue 4)."""

@@ -1,0 +1,1 @@
+"""demands: models (see issue 4)."""

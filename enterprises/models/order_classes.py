@@ -1,0 +1,1 @@
+"""order_classes: models (see issue 4)."""

@@ -1,0 +1,1 @@
+"""rnd: models (see issue 4)."""

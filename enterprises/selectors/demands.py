@@ -1,0 +1,1 @@
+"""demands: selectors (see issue 4)."""

@@ -1,0 +1,1 @@
+"""order_classes: selectors (see issue 4)."""

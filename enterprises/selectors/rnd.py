@@ -1,0 +1,1 @@
+"""rnd: selectors (see issue 4)."""

@@ -1,0 +1,1 @@
+"""demands: services (see issue 4)."""

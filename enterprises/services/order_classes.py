@@ -1,0 +1,1 @@
+"""order_classes: services (see issue 4)."""

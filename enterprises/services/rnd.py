@@ -1,0 +1,1 @@
+"""rnd: services (see issue 4)."""

@@ -1,0 +1,1 @@
+"""Factories of enterprises.demands; register builders with @register."""

@@ -1,0 +1,1 @@
+"""Factories of enterprises.order_classes; register builders with @register."""

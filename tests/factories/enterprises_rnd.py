@@ -1,0 +1,1 @@
+"""Factories of enterprises.rnd; register builders with @register."""
