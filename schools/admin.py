@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from consortium.tenancy.mixins import ScopedAdmin
+from consortium.tenancy.mixins import ScopedAdmin, ScopedInline
 from consortium.tenancy.scoping import is_platform_admin
 
 from . import services
@@ -318,7 +318,7 @@ class TrainingBaseAdmin(ScopedAdmin):
 # --- students -----------------------------------------------------------------------------------------------------
 
 
-class CertificateInline(admin.TabularInline):
+class CertificateInline(ScopedInline):
     model = StudentCertificate
     extra = 0
     fields = ["kind", "name", "level", "issued_on", "issuer"]

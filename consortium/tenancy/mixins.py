@@ -118,6 +118,24 @@ def atomic_scoped_save(view: ScopedViewMixin, save: Any) -> Any:
     return obj
 
 
+class ScopedInline(admin.TabularInline):
+    """Inline of a tenant model inside a ScopedAdmin: related choices scoped, tenant and owner taken from the parent."""
+
+    exclude = ("consortium", "unit")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field.queryset, "visible_to"):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field.queryset, "visible_to"):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Admin for tenant models: superusers and platform admins see every tenant, staff only their own scope."""
 
@@ -171,6 +189,18 @@ class ScopedAdmin(admin.ModelAdmin):
         if field is not None and hasattr(field.queryset, "visible_to"):
             field.queryset = field.queryset.visible_to(request.user)
         return field
+
+    def save_formset(self, request, form, formset, change):
+        # Inline rows belong to their parent's tenant (and owning unit): never chosen in the form.
+        parent = form.instance
+        for instance in formset.save(commit=False):
+            for field in ("consortium_id", "unit_id"):
+                if hasattr(instance, field) and getattr(instance, field, None) is None:
+                    setattr(instance, field, getattr(parent, field, None))
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
     def save_model(self, request, obj, form, change):
         # Outside the platform admin, a row always lives in the actor's own consortium.

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from consortium.tenancy.mixins import ScopedAdmin
+from consortium.tenancy.mixins import ScopedAdmin, ScopedInline
 
 from ..models.rnd import (
     Achievement,
@@ -16,10 +16,10 @@ from ..models.rnd import (
 )
 
 
-class CoBuilderInline(admin.TabularInline):
+class CoBuilderInline(ScopedInline):
     model = PlatformCoBuilder
     extra = 0
-    autocomplete_fields = ()
+    exclude = ("consortium",)  # the co-building unit is chosen here; the tenant comes from the platform
 
 
 @admin.register(RnDPlatform)

@@ -97,8 +97,9 @@ class RnDPlatform(TenantModel):
         return self.name
 
 
-class PlatformCoBuilder(models.Model):
-    """Link row platform ↔ co-building unit with its role (reached only through its platform)."""
+class PlatformCoBuilder(TenantModel):
+    """Link row platform ↔ co-building unit with its role (reached through its platform; carries the tenant like
+    every tenant row, DESIGN.md §3). Readable consortium-wide like its platform; written through platform services."""
 
     platform = models.ForeignKey(RnDPlatform, on_delete=models.CASCADE, related_name="co_builder_links")
     unit = models.ForeignKey(MemberUnit, verbose_name=_("共建单位"), on_delete=models.CASCADE, related_name="+")
@@ -108,6 +109,12 @@ class PlatformCoBuilder(models.Model):
         verbose_name = _("平台共建单位")
         verbose_name_plural = _("平台共建单位")
         constraints = [models.UniqueConstraint(fields=["platform", "unit"], name="uniq_platform_cobuilder")]
+
+    SCOPE_UNIT_FIELD = "platform__unit"
+
+    @classmethod
+    def shared_read_q(cls, user: Any) -> Q:
+        return Q()
 
     def __str__(self) -> str:
         return f"{self.platform_id} ← {self.unit_id} ({self.role})"

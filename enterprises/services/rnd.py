@@ -100,7 +100,9 @@ def _set_co_builders(platform: RnDPlatform, co_builders: Iterable[tuple[MemberUn
         seen[unit.pk] = role
     PlatformCoBuilder.objects.filter(platform=platform).exclude(unit_id__in=list(seen)).delete()
     for unit_id, role in seen.items():
-        PlatformCoBuilder.objects.update_or_create(platform=platform, unit_id=unit_id, defaults={"role": role})
+        PlatformCoBuilder.objects.update_or_create(
+            platform=platform, unit_id=unit_id, defaults={"role": role, "consortium_id": platform.consortium_id}
+        )
 
 
 @transaction.atomic
