@@ -143,7 +143,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now (silences the transitional warning)
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
