@@ -44,6 +44,8 @@ class FundingRecordForm(BootstrapFormMixin, TenantModelForm):
 
 
 class PolicyDocumentForm(BootstrapFormMixin, TenantModelForm):
+    link = forms.URLField(label=_("原文链接"), required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = PolicyDocument
         fields = [

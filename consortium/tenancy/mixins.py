@@ -87,16 +87,8 @@ class ScopedActionMixin(ScopedViewMixin):
     http_method_names = ["post"]
 
 
-def _formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")  # Django 6's default, chosen now
-    return db_field.formfield(**kwargs)
-
-
 class TenantModelForm(forms.ModelForm):
     """ModelForm whose model-choice fields only offer what the user can see; related rows stay in one tenant."""
-
-    formfield_callback = _formfield
 
     def __init__(self, *args: Any, user: Any, consortium_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
