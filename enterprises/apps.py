@@ -13,11 +13,7 @@ class EnterprisesConfig(AppConfig):
         from consortium.funding.registry import register_fundable
 
         for name in ("RnDProject", "OrderClass"):
-            try:
-                register_fundable(apps.get_model("enterprises", name))
-            except LookupError:  # an area not built yet
-                pass
+            register_fundable(apps.get_model("enterprises", name))
 
-        # Register the Excel importers with the kernel's import framework (the kernel never imports us),
-        # and the demand-side Celery tasks.
-        from . import importers, tasks_demands  # noqa: F401
+        # Register the Excel importers with the kernel's import framework (the kernel never imports us).
+        from . import importers  # noqa: F401

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortium.imports.bulk import BulkResult, BulkRowsError  # noqa: F401  (re-exported for importers)
 from consortium.tenancy.choices import UnitKind
 from consortium.tenancy.models import Industry, LocalChain, MemberUnit, UnitMembership, User
 from consortium.tenancy.scoping import same_tenant_errors
@@ -145,41 +145,6 @@ STUDENT_FIELDS = (
     "preferred_places",
 )
 CERTIFICATE_FIELDS = ("kind", "name", "level", "issued_on", "issuer")
-
-
-# --- result and error types ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    """Outcome of a bulk upsert."""
-
-    created: int
-    updated: int
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated
-
-
-class BulkRowsError(ValidationError):
-    """Row-level problems of a bulk upsert. Nothing was written.
-
-    ``row_errors`` maps each row's key — the row's ``"_row"`` value when the caller supplied one (e.g. the sheet row
-    number), else its 0-based position in ``rows`` — to ``{field: [messages]}``. As a ValidationError it carries
-    ``{"rows": ["第N行 字段：消息", ...]}`` so generic handlers show something sensible too."""
-
-    def __init__(self, row_errors: dict[Any, dict[str, list[str]]]):
-        self.row_errors = row_errors
-        flat = []
-        for key, fields in row_errors.items():
-            for field, messages in fields.items():
-                for message in messages:
-                    flat.append(
-                        _("第%(row)s行 %(field)s：%(message)s") % {"row": key, "field": field, "message": message}
-                    )
-        super().__init__({"rows": flat})
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ implements ``rows_to_service`` (calls its bulk service, all-or-nothing) and ``ex
 from its ``AppConfig.ready`` (``register(MyImporter)``).
 
 Row-level errors of a service come back as a ``ValidationError`` with a ``row_errors`` attribute
-(``{row key: {field: [messages]}}``, e.g. ``schools.services.BulkRowsError``): rows carry their Excel row number as
+(``{row key: {field: [messages]}}``, ``consortium.imports.bulk.BulkRowsError``): rows carry their Excel row number as
 ``"_row"``, and ``field_columns`` maps service field names onto column keys, so every message lands on a cell.
 """
 

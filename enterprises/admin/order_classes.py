@@ -45,8 +45,15 @@ class OrderClassAdmin(ScopedAdmin):
     list_filter = ["stage", "kind", "cohort"]
     search_fields = ["name"]
     list_select_related = ["unit", "partner_unit", "programme"]
-    readonly_fields = ["stage", "proposed_by", "school_confirmed_by", "school_confirmed_at",
-                       "enterprise_confirmed_by", "enterprise_confirmed_at", "created_by"]
+    readonly_fields = [
+        "stage",
+        "proposed_by",
+        "school_confirmed_by",
+        "school_confirmed_at",
+        "enterprise_confirmed_by",
+        "enterprise_confirmed_at",
+        "created_by",
+    ]
     inlines = [StageChangeInline]
 
 
@@ -70,8 +77,9 @@ for model, columns in (
     (CollegeGovernanceMember, ["person_name", "college", "role", "term_start", "term_end"]),
     (CollegeAnnualReport, ["college", "year", "students_trained", "courses_developed"]),
 ):
-    admin.site.register(model, type(f"{model.__name__}Admin", (ScopedAdmin,), {"list_display": columns,
-                                                                                "__module__": __name__}))
+    admin.site.register(
+        model, type(f"{model.__name__}Admin", (ScopedAdmin,), {"list_display": columns, "__module__": __name__})
+    )
 
 
 @admin.register(ModernIndustryCollege)

@@ -76,10 +76,31 @@ class OrderClassSerializer(TenantModelSerializer):
     class Meta:
         model = OrderClass
         fields = [
-            "id", "consortium", "unit", "partner_unit", "college", "kind", "name", "programme", "cohort", "quota",
-            "cost_school_pct", "cost_enterprise_pct", "cost_government_pct", "cost_note", "employment_commitment",
-            "committed_positions", "stage", "proposed_by", "starts_on", "ends_on", "school_confirmed_at",
-            "enterprise_confirmed_at", "enrolled_count", "created_at", "updated_at",
+            "id",
+            "consortium",
+            "unit",
+            "partner_unit",
+            "college",
+            "kind",
+            "name",
+            "programme",
+            "cohort",
+            "quota",
+            "cost_school_pct",
+            "cost_enterprise_pct",
+            "cost_government_pct",
+            "cost_note",
+            "employment_commitment",
+            "committed_positions",
+            "stage",
+            "proposed_by",
+            "starts_on",
+            "ends_on",
+            "school_confirmed_at",
+            "enterprise_confirmed_at",
+            "enrolled_count",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["stage", "proposed_by", "school_confirmed_at", "enterprise_confirmed_at"]
 
@@ -100,8 +121,18 @@ class EnrolmentSerializer(TenantModelSerializer):
 
     class Meta:
         model = OrderClassEnrolment
-        fields = ["id", "consortium", "unit", "order_class", "student", "student_label", "consent_on", "status",
-                  "enrolled_on", "note"]
+        fields = [
+            "id",
+            "consortium",
+            "unit",
+            "order_class",
+            "student",
+            "student_label",
+            "consent_on",
+            "status",
+            "enrolled_on",
+            "note",
+        ]
         read_only_fields = ["unit", "status"]
 
     def get_student_label(self, obj: OrderClassEnrolment) -> str:
@@ -111,8 +142,18 @@ class EnrolmentSerializer(TenantModelSerializer):
 class StageChangeSerializer(TenantModelSerializer):
     class Meta:
         model = OrderClassStageChange
-        fields = ["id", "consortium", "unit", "order_class", "from_stage", "to_stage", "party", "actor", "reason",
-                  "changed_at"]
+        fields = [
+            "id",
+            "consortium",
+            "unit",
+            "order_class",
+            "from_stage",
+            "to_stage",
+            "party",
+            "actor",
+            "reason",
+            "changed_at",
+        ]
         read_only_fields = fields
 
 
@@ -122,8 +163,7 @@ def _child_serializer(child_model: type, child_fields: list[str]) -> type:
         fields = ["id", "consortium", "unit", "order_class", *child_fields]
         read_only_fields = ["unit"]
 
-    return type(f"{child_model.__name__}Serializer", (CleanUpdateSerializer,), {"Meta": Meta,
-                                                                                "__module__": __name__})
+    return type(f"{child_model.__name__}Serializer", (CleanUpdateSerializer,), {"Meta": Meta, "__module__": __name__})
 
 
 TrainingPlanItemSerializer = _child_serializer(TrainingPlanItem, list(services.PLAN_FIELDS))
@@ -137,8 +177,16 @@ class AssessmentScoreSerializer(CleanUpdateSerializer):
 
     class Meta:
         model = AssessmentScore
-        fields = ["id", "consortium", "unit", "assessment", "enrolment", "school_score", "enterprise_score",
-                  "final_score"]
+        fields = [
+            "id",
+            "consortium",
+            "unit",
+            "assessment",
+            "enrolment",
+            "school_score",
+            "enterprise_score",
+            "final_score",
+        ]
         read_only_fields = ["unit"]
 
 
@@ -194,9 +242,11 @@ class OrderClassViewSet(TenantModelViewSet):
     search_fields = ["name"]
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("unit", "partner_unit", "programme").annotate(
-            enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED))
-        ).order_by("-cohort", "name", "id")
+        return (
+            queryset.select_related("unit", "partner_unit", "programme")
+            .annotate(enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)))
+            .order_by("-cohort", "name", "id")
+        )
 
     def perform_scoped_create(self, serializer):
         data = _data(serializer)
@@ -227,15 +277,17 @@ class OrderClassViewSet(TenantModelViewSet):
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         obj = services.order_class_transition(actor=request.user, order_class=order_class, **payload.validated_data)
-        return Response(OrderClassSerializer(self.get_queryset().get(pk=obj.pk),
-                                             context=self.get_serializer_context()).data)
+        return Response(
+            OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
+        )
 
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def confirm(self, request, pk=None):
         """The school's or the enterprise's confirmation of the tripartite agreement."""
         obj = services.order_class_confirm(actor=request.user, order_class=self._visible_class(pk))
-        return Response(OrderClassSerializer(self.get_queryset().get(pk=obj.pk),
-                                             context=self.get_serializer_context()).data)
+        return Response(
+            OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
+        )
 
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def share(self, request, pk=None):
@@ -255,13 +307,17 @@ class OrderClassViewSet(TenantModelViewSet):
         if missing:
             raise serializers.ValidationError({"students": [_("学生%(pk)s不存在。") % {"pk": pk} for pk in missing]})
         created = services.enrolments_create(
-            actor=request.user, order_class=order_class, students=students,
-            consent_on=payload.validated_data["consent_on"], enrolled_on=payload.validated_data["enrolled_on"],
+            actor=request.user,
+            order_class=order_class,
+            students=students,
+            consent_on=payload.validated_data["consent_on"],
+            enrolled_on=payload.validated_data["enrolled_on"],
         )
         rows = OrderClassEnrolment.objects.visible_to(request.user).filter(pk__in=[e.pk for e in created])
-        return Response(EnrolmentSerializer(rows.select_related("student"), many=True,
-                                            context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            EnrolmentSerializer(rows.select_related("student"), many=True, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class EnrolmentViewSet(TenantModelViewSet):
@@ -276,8 +332,11 @@ class EnrolmentViewSet(TenantModelViewSet):
     def perform_scoped_create(self, serializer):
         data = _data(serializer)
         return services.enrolment_create(
-            actor=self.request.user, order_class=data["order_class"], student=data["student"],
-            consent_on=data.get("consent_on"), enrolled_on=data.get("enrolled_on"),
+            actor=self.request.user,
+            order_class=data["order_class"],
+            student=data["student"],
+            consent_on=data.get("consent_on"),
+            enrolled_on=data.get("enrolled_on"),
         )
 
     def perform_scoped_update(self, serializer):
@@ -358,8 +417,9 @@ class AssessmentScoreViewSet(TenantModelViewSet):
     def perform_scoped_update(self, serializer):
         data = _data(serializer, "unit", "assessment", "enrolment")
         instance = serializer.instance
-        return services.score_record(actor=self.request.user, assessment=instance.assessment,
-                                     enrolment=instance.enrolment, **data)
+        return services.score_record(
+            actor=self.request.user, assessment=instance.assessment, enrolment=instance.enrolment, **data
+        )
 
 
 class EmploymentViewSet(TenantModelViewSet):
@@ -400,13 +460,15 @@ class CollegeViewSet(TenantModelViewSet):
 
     def perform_scoped_create(self, serializer):
         data = _data(serializer)
-        return services.college_create(actor=self.request.user, unit=data.pop("unit"),
-                                       programmes=data.pop("programmes", []), **data)
+        return services.college_create(
+            actor=self.request.user, unit=data.pop("unit"), programmes=data.pop("programmes", []), **data
+        )
 
     def perform_scoped_update(self, serializer):
         data = _data(serializer, "unit")
-        return services.college_update(actor=self.request.user, college=serializer.instance,
-                                       programmes=data.pop("programmes", None), **data)
+        return services.college_update(
+            actor=self.request.user, college=serializer.instance, programmes=data.pop("programmes", None), **data
+        )
 
 
 class CollegeMemberViewSet(TenantModelViewSet):
@@ -435,8 +497,9 @@ class CollegeReportViewSet(TenantModelViewSet):
 
     def perform_scoped_create(self, serializer):
         data = _data(serializer, "unit")
-        return services.college_report_upsert(actor=self.request.user, college=data.pop("college"),
-                                              year=data.pop("year"), **data)
+        return services.college_report_upsert(
+            actor=self.request.user, college=data.pop("college"), year=data.pop("year"), **data
+        )
 
 
 router = DefaultRouter()

@@ -98,22 +98,35 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("agree", (S.PROPOSED,), S.AGREED, frozenset({P.SCHOOL, P.ENTERPRISE, P.SECRETARIAT}),
-                   _("确认三方协议")),
-        Transition("open_enrolment", (S.AGREED,), S.ENROLLING, frozenset({P.SCHOOL, P.SECRETARIAT}),
-                   _("开始招生组班")),
-        Transition("start_training", (S.ENROLLING,), S.TRAINING, frozenset({P.SCHOOL, P.SECRETARIAT}),
-                   _("开始联合培养")),
-        Transition("start_assessment", (S.TRAINING,), S.ASSESSING, frozenset({P.SCHOOL, P.ENTERPRISE}),
-                   _("开始联合考核")),
+        Transition(
+            "agree", (S.PROPOSED,), S.AGREED, frozenset({P.SCHOOL, P.ENTERPRISE, P.SECRETARIAT}), _("确认三方协议")
+        ),
+        Transition("open_enrolment", (S.AGREED,), S.ENROLLING, frozenset({P.SCHOOL, P.SECRETARIAT}), _("开始招生组班")),
+        Transition(
+            "start_training", (S.ENROLLING,), S.TRAINING, frozenset({P.SCHOOL, P.SECRETARIAT}), _("开始联合培养")
+        ),
+        Transition(
+            "start_assessment", (S.TRAINING,), S.ASSESSING, frozenset({P.SCHOOL, P.ENTERPRISE}), _("开始联合考核")
+        ),
         Transition("graduate", (S.ASSESSING,), S.GRADUATED, frozenset({P.SCHOOL}), _("确认毕业")),
-        Transition("record_employment", (S.GRADUATED,), S.EMPLOYED, frozenset({P.ENTERPRISE, P.SECRETARIAT}),
-                   _("确认企业就业")),
-        Transition("track_retention", (S.EMPLOYED,), S.RETENTION_TRACKING, frozenset({P.ENTERPRISE, P.SCHOOL}),
-                   _("开始留任跟踪")),
+        Transition(
+            "record_employment", (S.GRADUATED,), S.EMPLOYED, frozenset({P.ENTERPRISE, P.SECRETARIAT}), _("确认企业就业")
+        ),
+        Transition(
+            "track_retention",
+            (S.EMPLOYED,),
+            S.RETENTION_TRACKING,
+            frozenset({P.ENTERPRISE, P.SCHOOL}),
+            _("开始留任跟踪"),
+        ),
         Transition("close", (S.RETENTION_TRACKING,), S.CLOSED, frozenset({P.SCHOOL, P.SECRETARIAT}), _("结束")),
-        Transition("cancel", (S.PROPOSED, S.AGREED, S.ENROLLING), S.CANCELLED,
-                   frozenset({P.SCHOOL, P.ENTERPRISE, P.SECRETARIAT}), _("取消")),
+        Transition(
+            "cancel",
+            (S.PROPOSED, S.AGREED, S.ENROLLING),
+            S.CANCELLED,
+            frozenset({P.SCHOOL, P.ENTERPRISE, P.SECRETARIAT}),
+            _("取消"),
+        ),
     )
 }
 
@@ -133,7 +146,14 @@ STAGE_OWNERS: dict[str, str] = {
 
 #: The main path, in order (for the timeline).
 STAGE_PATH: tuple[str, ...] = (
-    S.PROPOSED, S.AGREED, S.ENROLLING, S.TRAINING, S.ASSESSING, S.GRADUATED, S.EMPLOYED, S.RETENTION_TRACKING,
+    S.PROPOSED,
+    S.AGREED,
+    S.ENROLLING,
+    S.TRAINING,
+    S.ASSESSING,
+    S.GRADUATED,
+    S.EMPLOYED,
+    S.RETENTION_TRACKING,
     S.CLOSED,
 )
 
@@ -199,16 +219,21 @@ def quota_allows(quota: int, enrolled: int, adding: int = 1) -> bool:
 
 def quota_message(quota: int, enrolled: int, adding: int = 1) -> str:
     """Refusal text stating the quota, the enrolled count and the headroom (and the batch size)."""
-    params = {"quota": int(quota or 0), "enrolled": int(enrolled), "headroom": quota_headroom(quota, enrolled),
-              "adding": int(adding)}
+    params = {
+        "quota": int(quota or 0),
+        "enrolled": int(enrolled),
+        "headroom": quota_headroom(quota, enrolled),
+        "adding": int(adding),
+    }
     text = _g("超出订单班名额：名额%(quota)d人，已在班%(enrolled)d人，剩余%(headroom)d人。") % params
     if adding != 1:
         text += " " + _g("本次拟新增%(adding)d人。") % params
     return text
 
 
-def final_score(school: Decimal | float | None, enterprise: Decimal | float | None, school_weight: int = 50
-                ) -> Decimal | None:
+def final_score(
+    school: Decimal | float | None, enterprise: Decimal | float | None, school_weight: int = 50
+) -> Decimal | None:
     """Jointly graded score: ``school_weight`` % school + the rest enterprise, one decimal.
 
     None while a part is missing."""

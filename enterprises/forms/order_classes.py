@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 
 from consortium.tenancy.choices import UnitKind
@@ -34,8 +35,20 @@ from ..services import order_classes as services
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EDIT_FIELDS = [
-    "kind", "name", "programme", "cohort", "quota", "cost_school_pct", "cost_enterprise_pct", "cost_government_pct",
-    "cost_note", "employment_commitment", "committed_positions", "starts_on", "ends_on", "college",
+    "kind",
+    "name",
+    "programme",
+    "cohort",
+    "quota",
+    "cost_school_pct",
+    "cost_enterprise_pct",
+    "cost_government_pct",
+    "cost_note",
+    "employment_commitment",
+    "committed_positions",
+    "starts_on",
+    "ends_on",
+    "college",
 ]
 
 
@@ -45,15 +58,18 @@ class OrderClassForm(BootstrapFormMixin, TenantModelForm):
     class Meta:
         model = OrderClass
         fields = ["unit", "partner_unit", *EDIT_FIELDS]
-        widgets = {"starts_on": DATE, "ends_on": DATE, "cost_note": forms.Textarea(attrs={"rows": 2}),
-                   "employment_commitment": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "cost_note": forms.Textarea(attrs={"rows": 2}),
+            "employment_commitment": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, with_units: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if with_units:
             self.fields["unit"].queryset = self.fields["unit"].queryset.filter(kind=UnitKind.SCHOOL)
-            self.fields["partner_unit"].queryset = self.fields["partner_unit"].queryset.filter(
-                kind=UnitKind.ENTERPRISE)
+            self.fields["partner_unit"].queryset = self.fields["partner_unit"].queryset.filter(kind=UnitKind.ENTERPRISE)
         else:
             del self.fields["unit"], self.fields["partner_unit"]
             self.fields["programme"].queryset = self.fields["programme"].queryset.filter(unit_id=self.instance.unit_id)
@@ -79,10 +95,12 @@ class TransitionForm(forms.Form):
 
 
 class EnrolForm(BootstrapFormMixin, forms.Form):
-    students = forms.ModelMultipleChoiceField(label=_("学生"), queryset=MemberUnit.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple)
-    consent_on = forms.DateField(label=_("学生同意日期"), widget=DATE,
-                                 help_text=_("学生本人（未成年人及其监护人）签署同意书的日期。"))
+    students = forms.ModelMultipleChoiceField(
+        label=_("学生"), queryset=MemberUnit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    consent_on = forms.DateField(
+        label=_("学生同意日期"), widget=DATE, help_text=_("学生本人（未成年人及其监护人）签署同意书的日期。")
+    )
     enrolled_on = forms.DateField(label=_("入班日期"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, students: Any, **kwargs: Any) -> None:
@@ -90,15 +108,25 @@ class EnrolForm(BootstrapFormMixin, forms.Form):
         self.fields["students"].queryset = students
 
 
+def _formfield(db_field: Any, **kwargs: Any) -> Any:
+    if isinstance(db_field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 def _child_form(model: type, field_names: tuple[str, ...], widgets: dict | None = None) -> type:
-    meta = type("Meta", (), {"model": model, "fields": list(field_names), "widgets": widgets or {}})
-    return type(f"{model.__name__}Form", (BootstrapFormMixin, TenantModelForm), {"Meta": meta,
-                                                                                 "__module__": __name__})
+    meta = type(
+        "Meta",
+        (),
+        {"model": model, "fields": list(field_names), "widgets": widgets or {}, "formfield_callback": _formfield},
+    )
+    return type(f"{model.__name__}Form", (BootstrapFormMixin, TenantModelForm), {"Meta": meta, "__module__": __name__})
 
 
 PlanItemForm = _child_form(TrainingPlanItem, services.PLAN_FIELDS)
-ResourceForm = _child_form(TeachingResource, services.RESOURCE_FIELDS,
-                           {"description": forms.Textarea(attrs={"rows": 3})})
+ResourceForm = _child_form(
+    TeachingResource, services.RESOURCE_FIELDS, {"description": forms.Textarea(attrs={"rows": 3})}
+)
 AssessmentForm = _child_form(Assessment, services.ASSESSMENT_FIELDS, {"held_on": DATE})
 
 
@@ -115,10 +143,10 @@ class TeamMemberForm(BootstrapFormMixin, TenantModelForm):
 class ScoreForm(BootstrapFormMixin, forms.Form):
     assessment = forms.ModelChoiceField(label=_("考核"), queryset=Assessment.objects.none())
     enrolment = forms.ModelChoiceField(label=_("学生"), queryset=Assessment.objects.none())
-    school_score = forms.DecimalField(label=_("学校评分"), required=False, min_value=0, max_value=100,
-                                      decimal_places=1)
-    enterprise_score = forms.DecimalField(label=_("企业评分"), required=False, min_value=0, max_value=100,
-                                          decimal_places=1)
+    school_score = forms.DecimalField(label=_("学校评分"), required=False, min_value=0, max_value=100, decimal_places=1)
+    enterprise_score = forms.DecimalField(
+        label=_("企业评分"), required=False, min_value=0, max_value=100, decimal_places=1
+    )
 
     def __init__(self, *args: Any, assessments: Any, enrolments: Any, labels: dict[int, str], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -160,14 +188,18 @@ class CollegeForm(BootstrapFormMixin, TenantModelForm):
     class Meta:
         model = ModernIndustryCollege
         fields = ["unit", "name", "description", "established_on", "programmes"]
-        widgets = {"established_on": DATE, "description": forms.Textarea(attrs={"rows": 3}),
-                   "programmes": forms.SelectMultiple(attrs={"size": 8})}
+        widgets = {
+            "established_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "programmes": forms.SelectMultiple(attrs={"size": 8}),
+        }
 
     def __init__(self, *args: Any, with_unit: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if with_unit:
             self.fields["unit"].queryset = MemberUnit.objects.editable_by(self.user).filter(
-                consortium_id=self.consortium_id)
+                consortium_id=self.consortium_id
+            )
         else:
             del self.fields["unit"]
 
@@ -179,11 +211,16 @@ class CollegeMemberForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member_unit"].queryset = MemberUnit.objects.visible_to(user).filter(
-            consortium_id=user.consortium_id) if user.consortium_id else MemberUnit.objects.visible_to(user)
+        self.fields["member_unit"].queryset = (
+            MemberUnit.objects.visible_to(user).filter(consortium_id=user.consortium_id)
+            if user.consortium_id
+            else MemberUnit.objects.visible_to(user)
+        )
 
 
-GovernanceForm = _child_form(CollegeGovernanceMember, services.GOVERNANCE_FIELDS,
-                             {"term_start": DATE, "term_end": DATE})
-ReportForm = _child_form(CollegeAnnualReport, ("year", *services.REPORT_FIELDS),
-                         {"notes": forms.Textarea(attrs={"rows": 3})})
+GovernanceForm = _child_form(
+    CollegeGovernanceMember, services.GOVERNANCE_FIELDS, {"term_start": DATE, "term_end": DATE}
+)
+ReportForm = _child_form(
+    CollegeAnnualReport, ("year", *services.REPORT_FIELDS), {"notes": forms.Textarea(attrs={"rows": 3})}
+)

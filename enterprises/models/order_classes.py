@@ -115,7 +115,8 @@ class ModernIndustryCollege(TenantModel):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["consortium", "name"], name="uniq_college_name",
+                fields=["consortium", "name"],
+                name="uniq_college_name",
                 violation_error_message=_("已有同名的现代产业学院。"),
             )
         ]
@@ -127,8 +128,9 @@ class ModernIndustryCollege(TenantModel):
 class CollegeMember(TenantModel):
     """A member unit of a college with its role. ``unit`` is the college's lead unit (the owner of the row)."""
 
-    college = models.ForeignKey(ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE,
-                                related_name="members")
+    college = models.ForeignKey(
+        ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE, related_name="members"
+    )
     unit = _unit_fk(_("牵头单位"), "+")
     member_unit = _unit_fk(_("成员单位"), "college_memberships")
     role = models.CharField(_("角色"), max_length=16, choices=CollegeRole.choices)
@@ -143,8 +145,11 @@ class CollegeMember(TenantModel):
         verbose_name_plural = _("产业学院成员单位")
         ordering = ["college", "role", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["college", "member_unit"], name="uniq_college_member",
-                                    violation_error_message=_("该单位已是产业学院成员。"))
+            models.UniqueConstraint(
+                fields=["college", "member_unit"],
+                name="uniq_college_member",
+                violation_error_message=_("该单位已是产业学院成员。"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -154,12 +159,14 @@ class CollegeMember(TenantModel):
 class CollegeGovernanceMember(TenantModel):
     """A person on a college's governing body (理事会/管委会): person, unit, role and term."""
 
-    college = models.ForeignKey(ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE,
-                                related_name="governance")
+    college = models.ForeignKey(
+        ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE, related_name="governance"
+    )
     unit = _unit_fk(_("牵头单位"), "+")
     person_name = models.CharField(_("姓名"), max_length=60)
-    person_unit = models.ForeignKey(MemberUnit, verbose_name=_("所在单位"), on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+")
+    person_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("所在单位"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     role = models.CharField(_("职务"), max_length=60)
     term_start = models.DateField(_("任期开始"), null=True, blank=True)
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
@@ -185,8 +192,9 @@ class CollegeGovernanceMember(TenantModel):
 class CollegeAnnualReport(TenantModel):
     """A college's annual outputs."""
 
-    college = models.ForeignKey(ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE,
-                                related_name="annual_reports")
+    college = models.ForeignKey(
+        ModernIndustryCollege, verbose_name=_("产业学院"), on_delete=models.CASCADE, related_name="annual_reports"
+    )
     unit = _unit_fk(_("牵头单位"), "+")
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     students_trained = models.PositiveIntegerField(_("培养学生数"), default=0)
@@ -204,8 +212,11 @@ class CollegeAnnualReport(TenantModel):
         verbose_name_plural = _("产业学院年度报告")
         ordering = ["college", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["college", "year"], name="uniq_college_report_year",
-                                    violation_error_message=_("该年度报告已存在。"))
+            models.UniqueConstraint(
+                fields=["college", "year"],
+                name="uniq_college_report_year",
+                violation_error_message=_("该年度报告已存在。"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -221,12 +232,19 @@ class OrderClass(TenantModel):
 
     unit = _unit_fk(_("学校"), "order_classes")
     partner_unit = _unit_fk(_("合作企业"), "partner_order_classes")
-    college = models.ForeignKey(ModernIndustryCollege, verbose_name=_("所属产业学院"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="order_classes")
+    college = models.ForeignKey(
+        ModernIndustryCollege,
+        verbose_name=_("所属产业学院"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_classes",
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=OrderClassKind.choices, default=OrderClassKind.ORDER)
     name = models.CharField(_("班级名称"), max_length=120)
-    programme = models.ForeignKey("schools.Programme", verbose_name=_("专业"), on_delete=models.PROTECT,
-                                  related_name="order_classes")
+    programme = models.ForeignKey(
+        "schools.Programme", verbose_name=_("专业"), on_delete=models.PROTECT, related_name="order_classes"
+    )
     cohort = models.PositiveSmallIntegerField(_("年级"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     quota = models.PositiveIntegerField(_("名额"), validators=[MinValueValidator(1)])
     cost_school_pct = models.PositiveSmallIntegerField(_("学校分担比例（%）"), default=0, validators=PERCENT)
@@ -235,19 +253,38 @@ class OrderClass(TenantModel):
     cost_note = models.TextField(_("成本分担说明"), blank=True)
     employment_commitment = models.TextField(_("就业承诺"), blank=True)
     committed_positions = models.PositiveIntegerField(_("承诺岗位数"), default=0)
-    stage = models.CharField(_("阶段"), max_length=20, choices=OrderClassStage.choices,
-                             default=OrderClassStage.PROPOSED)
+    stage = models.CharField(
+        _("阶段"), max_length=20, choices=OrderClassStage.choices, default=OrderClassStage.PROPOSED
+    )
     proposed_by = models.CharField(_("提议方"), max_length=12, choices=ProposedBy.choices, default=ProposedBy.SCHOOL)
     starts_on = models.DateField(_("开班日期"), null=True, blank=True)
     ends_on = models.DateField(_("结业日期"), null=True, blank=True)
-    school_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("学校确认人"),
-                                            on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    school_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("学校确认人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     school_confirmed_at = models.DateTimeField(_("学校确认时间"), null=True, blank=True)
-    enterprise_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("企业确认人"),
-                                                on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    enterprise_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("企业确认人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     enterprise_confirmed_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -261,16 +298,20 @@ class OrderClass(TenantModel):
         ordering = ["-cohort", "name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(unit=F("partner_unit")), name="orderclass_partner_not_school",
+                condition=~Q(unit=F("partner_unit")),
+                name="orderclass_partner_not_school",
                 violation_error_message=_("合作企业不能是学校本身。"),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="orderclass_dates_ordered", violation_error_message=_("结业日期不能早于开班日期。"),
+                name="orderclass_dates_ordered",
+                violation_error_message=_("结业日期不能早于开班日期。"),
             ),
         ]
-        indexes = [models.Index(fields=["consortium", "stage", "kind"], name="orderclass_scope_idx"),
-                   models.Index(fields=["partner_unit", "stage"], name="orderclass_partner_idx")]
+        indexes = [
+            models.Index(fields=["consortium", "stage", "kind"], name="orderclass_scope_idx"),
+            models.Index(fields=["partner_unit", "stage"], name="orderclass_partner_idx"),
+        ]
 
     def clean(self) -> None:
         super().clean()
@@ -335,13 +376,15 @@ class ClassChild(TenantModel):
 class OrderClassStageChange(ClassChild):
     """History of an order class's stage: who (which party) moved it from where to where, and why."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="stage_changes")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
     from_stage = models.CharField(_("原阶段"), max_length=20, choices=OrderClassStage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=OrderClassStage.choices)
     party = models.CharField(_("操作方"), max_length=12, choices=Party.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.SET_NULL,
-                              null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     reason = models.TextField(_("说明"), blank=True)
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -357,13 +400,16 @@ class OrderClassStageChange(ClassChild):
 class OrderClassEnrolment(ClassChild):
     """A student of the school enrolled in the class, with the student's consent (tripartite agreement)."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="enrolments")
-    student = models.ForeignKey("schools.Student", verbose_name=_("学生"), on_delete=models.PROTECT,
-                                related_name="order_class_enrolments")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    student = models.ForeignKey(
+        "schools.Student", verbose_name=_("学生"), on_delete=models.PROTECT, related_name="order_class_enrolments"
+    )
     consent_on = models.DateField(_("学生同意日期"))
-    status = models.CharField(_("状态"), max_length=12, choices=EnrolmentStatus.choices,
-                              default=EnrolmentStatus.ENROLLED)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
     enrolled_on = models.DateField(_("入班日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -372,8 +418,11 @@ class OrderClassEnrolment(ClassChild):
         verbose_name_plural = _("订单班学生")
         ordering = ["order_class", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["order_class", "student"], name="uniq_orderclass_student",
-                                    violation_error_message=_("该学生已在本班。"))
+            models.UniqueConstraint(
+                fields=["order_class", "student"],
+                name="uniq_orderclass_student",
+                violation_error_message=_("该学生已在本班。"),
+            )
         ]
         indexes = [models.Index(fields=["order_class", "status"], name="enrolment_status_idx")]
 
@@ -393,8 +442,9 @@ class OrderClassEnrolment(ClassChild):
 class TrainingPlanItem(ClassChild):
     """A course of the joint training plan (共商培养方案)."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="plan_items")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="plan_items"
+    )
     course = models.CharField(_("课程"), max_length=120)
     hours = models.PositiveIntegerField(_("学时"), validators=[MinValueValidator(1)])
     taught_by = models.CharField(_("授课方"), max_length=12, choices=TaughtBy.choices, default=TaughtBy.BOTH)
@@ -413,14 +463,20 @@ class TrainingPlanItem(ClassChild):
 class TeamMember(ClassChild):
     """A member of the joint teaching team: a school teacher or an enterprise mentor (name + unit)."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="team")
+    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="team")
     side = models.CharField(_("类别"), max_length=12, choices=TeamSide.choices, default=TeamSide.SCHOOL)
-    teacher = models.ForeignKey("schools.Teacher", verbose_name=_("学校教师"), on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="order_class_roles")
+    teacher = models.ForeignKey(
+        "schools.Teacher",
+        verbose_name=_("学校教师"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_class_roles",
+    )
     person_name = models.CharField(_("企业导师姓名"), max_length=60, blank=True)
-    person_unit = models.ForeignKey(MemberUnit, verbose_name=_("所在单位"), on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+")
+    person_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("所在单位"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     role = models.CharField(_("承担工作"), max_length=80, blank=True)
 
     class Meta:
@@ -446,8 +502,9 @@ class TeamMember(ClassChild):
 class TeachingResource(ClassChild):
     """A shared teaching resource of the class."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="resources")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="resources"
+    )
     title = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=12, choices=ResourceKind.choices, default=ResourceKind.OTHER)
     link = models.URLField(_("链接"), blank=True)
@@ -465,8 +522,9 @@ class TeachingResource(ClassChild):
 class Assessment(ClassChild):
     """A jointly graded assessment; ``school_weight`` % of the final score comes from the school's grade."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="assessments")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="assessments"
+    )
     title = models.CharField(_("考核名称"), max_length=120)
     held_on = models.DateField(_("考核日期"))
     school_weight = models.PositiveSmallIntegerField(_("学校成绩权重（%）"), default=50, validators=PERCENT)
@@ -486,20 +544,26 @@ class AssessmentScore(ClassChild):
     CLASS_PATH = "assessment__order_class"
 
     assessment = models.ForeignKey(Assessment, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="scores")
-    enrolment = models.ForeignKey(OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE,
-                                  related_name="scores")
-    school_score = models.DecimalField(_("学校评分"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                       validators=SCORE)
-    enterprise_score = models.DecimalField(_("企业评分"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                           validators=SCORE)
+    enrolment = models.ForeignKey(
+        OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="scores"
+    )
+    school_score = models.DecimalField(
+        _("学校评分"), max_digits=5, decimal_places=1, null=True, blank=True, validators=SCORE
+    )
+    enterprise_score = models.DecimalField(
+        _("企业评分"), max_digits=5, decimal_places=1, null=True, blank=True, validators=SCORE
+    )
 
     class Meta:
         verbose_name = _("考核成绩")
         verbose_name_plural = _("考核成绩")
         ordering = ["assessment", "enrolment"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "enrolment"], name="uniq_assessment_score",
-                                    violation_error_message=_("该学生本次考核已有成绩。"))
+            models.UniqueConstraint(
+                fields=["assessment", "enrolment"],
+                name="uniq_assessment_score",
+                violation_error_message=_("该学生本次考核已有成绩。"),
+            )
         ]
 
     def clean(self) -> None:
@@ -518,10 +582,12 @@ class AssessmentScore(ClassChild):
 class Employment(ClassChild):
     """A graduate of the class employed at the partner enterprise."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="employments")
-    enrolment = models.OneToOneField(OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE,
-                                     related_name="employment")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="employments"
+    )
+    enrolment = models.OneToOneField(
+        OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="employment"
+    )
     employed_on = models.DateField(_("入职日期"))
     position = models.CharField(_("岗位"), max_length=80)
 
@@ -542,10 +608,12 @@ class Employment(ClassChild):
 class RetentionCheck(ClassChild):
     """A retention check 6 or 12 months after employment."""
 
-    order_class = models.ForeignKey(OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE,
-                                    related_name="retention_checks")
-    enrolment = models.ForeignKey(OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE,
-                                  related_name="retention_checks")
+    order_class = models.ForeignKey(
+        OrderClass, verbose_name=_("订单班"), on_delete=models.CASCADE, related_name="retention_checks"
+    )
+    enrolment = models.ForeignKey(
+        OrderClassEnrolment, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="retention_checks"
+    )
     months = models.PositiveSmallIntegerField(_("跟踪节点"), choices=RetentionMonths.choices)
     still_employed = models.BooleanField(_("仍在岗"), default=True)
     checked_on = models.DateField(_("核查日期"))
@@ -555,8 +623,11 @@ class RetentionCheck(ClassChild):
         verbose_name_plural = _("留任跟踪")
         ordering = ["order_class", "months", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "months"], name="uniq_retention_check",
-                                    violation_error_message=_("该学生该节点已有跟踪记录。"))
+            models.UniqueConstraint(
+                fields=["enrolment", "months"],
+                name="uniq_retention_check",
+                violation_error_message=_("该学生该节点已有跟踪记录。"),
+            )
         ]
 
     def clean(self) -> None:

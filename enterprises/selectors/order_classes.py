@@ -31,8 +31,9 @@ from ..models.order_classes import (
 from ..services.order_classes import parties_of
 
 
-def order_classes_for(user: Any, *, stage: str = "", kind: str = "", school: int | None = None,
-                      enterprise: int | None = None, q: str = "") -> QuerySet[OrderClass]:
+def order_classes_for(
+    user: Any, *, stage: str = "", kind: str = "", school: int | None = None, enterprise: int | None = None, q: str = ""
+) -> QuerySet[OrderClass]:
     """Visible classes with ``enrolled_count`` (one query, whatever the number of rows)."""
     qs = (
         OrderClass.objects.visible_to(user)
@@ -56,19 +57,24 @@ def enrolments_for(user: Any, order_class: OrderClass) -> list[dict[str, Any]]:
     """Enrolments of a visible class, each with ``student_label`` masked unless the user may see personal data."""
     full = can_see_personal(user, order_class.unit_id, order_class.consortium_id)
     rows = []
-    qs = (OrderClassEnrolment.objects.visible_to(user).filter(order_class=order_class)
-          .select_related("student__offering__programme", "employment"))
+    qs = (
+        OrderClassEnrolment.objects.visible_to(user)
+        .filter(order_class=order_class)
+        .select_related("student__offering__programme", "employment")
+    )
     for enrolment in qs:
         student = enrolment.student
-        rows.append({
-            "enrolment": enrolment,
-            "student_label": str(student) if full else mask_name(student.name),
-            "student_no": student.student_no if full else "",
-            "cohort": student.cohort,
-            "programme": student.offering.programme.name,
-            "status": enrolment.get_status_display(),
-            "employment": getattr(enrolment, "employment", None),
-        })
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "student_label": str(student) if full else mask_name(student.name),
+                "student_no": student.student_no if full else "",
+                "cohort": student.cohort,
+                "programme": student.offering.programme.name,
+                "status": enrolment.get_status_display(),
+                "employment": getattr(enrolment, "employment", None),
+            }
+        )
     return rows
 
 
@@ -88,8 +94,12 @@ def eligible_students(user: Any, order_class: OrderClass):
         return Student.objects.none()
     return (
         Student.objects.visible_to(user)
-        .filter(unit_id=order_class.unit_id, offering__programme_id=order_class.programme_id,
-                cohort=order_class.cohort, status=StudentStatus.STUDYING)
+        .filter(
+            unit_id=order_class.unit_id,
+            offering__programme_id=order_class.programme_id,
+            cohort=order_class.cohort,
+            status=StudentStatus.STUDYING,
+        )
         .exclude(pk__in=order_class.enrolments.values("student_id"))
         .select_related("offering__programme")
         .order_by("student_no")
@@ -112,15 +122,18 @@ def class_dashboard(user: Any, order_class: OrderClass) -> dict[str, Any]:
         by_assessment.setdefault(s.assessment_id, []).append(s)
     for a in Assessment.objects.visible_to(user).filter(order_class=order_class):
         rows = by_assessment.get(a.pk, [])
-        assessments.append({
-            "assessment": a,
-            "school_avg": average([r.school_score for r in rows]),
-            "enterprise_avg": average([r.enterprise_score for r in rows]),
-            "final_avg": average([final_score(r.school_score, r.enterprise_score, a.school_weight) for r in rows]),
-            "graded": len(rows),
-        })
-    checks = list(RetentionCheck.objects.visible_to(user).filter(order_class=order_class)
-                  .values_list("months", "still_employed"))
+        assessments.append(
+            {
+                "assessment": a,
+                "school_avg": average([r.school_score for r in rows]),
+                "enterprise_avg": average([r.enterprise_score for r in rows]),
+                "final_avg": average([final_score(r.school_score, r.enterprise_score, a.school_weight) for r in rows]),
+                "graded": len(rows),
+            }
+        )
+    checks = list(
+        RetentionCheck.objects.visible_to(user).filter(order_class=order_class).values_list("months", "still_employed")
+    )
     retention = retention_rates(checks)
     in_class = counts["enrolled"] + counts["graduated"]
     return {
@@ -142,8 +155,9 @@ def timeline(order_class: OrderClass, changes: list) -> list[dict[str, Any]]:
     rows = []
     for index, stage in enumerate(STAGE_PATH):
         state = "done" if index < position else ("current" if index == position else "ahead")
-        rows.append({"stage": stage, "label": OrderClassStage(stage).label, "state": state,
-                     "change": reached.get(stage)})
+        rows.append(
+            {"stage": stage, "label": OrderClassStage(stage).label, "state": state, "change": reached.get(stage)}
+        )
     return rows
 
 
@@ -153,8 +167,10 @@ def allowed_actions(user: Any, order_class: OrderClass):
 
 
 def colleges_for(user: Any, *, q: str = "") -> QuerySet[ModernIndustryCollege]:
-    qs = ModernIndustryCollege.objects.visible_to(user).select_related("unit").annotate(
-        member_count=Count("members", distinct=True), programme_count=Count("programmes", distinct=True)
+    qs = (
+        ModernIndustryCollege.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(member_count=Count("members", distinct=True), programme_count=Count("programmes", distinct=True))
     )
     if q:
         qs = qs.filter(name__icontains=q)

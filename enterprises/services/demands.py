@@ -24,10 +24,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortium.imports.bulk import BulkResult, BulkRowsError
 from consortium.tenancy.choices import UnitKind
 from consortium.tenancy.models import MemberUnit, User
 from consortium.tenancy.scoping import require_secretariat, same_tenant_errors
-from schools.services import BulkResult, BulkRowsError
 
 from ..choices.demands import (
     DEMAND_ACTIONS,

@@ -60,13 +60,31 @@ from ..models.order_classes import (
 )
 
 ORDER_CLASS_FIELDS = (
-    "kind", "name", "programme", "cohort", "quota", "cost_school_pct", "cost_enterprise_pct", "cost_government_pct",
-    "cost_note", "employment_commitment", "committed_positions", "starts_on", "ends_on", "college",
+    "kind",
+    "name",
+    "programme",
+    "cohort",
+    "quota",
+    "cost_school_pct",
+    "cost_enterprise_pct",
+    "cost_government_pct",
+    "cost_note",
+    "employment_commitment",
+    "committed_positions",
+    "starts_on",
+    "ends_on",
+    "college",
 )
 #: Fields that make up the agreement: changing them before it takes effect withdraws both confirmations.
 AGREEMENT_FIELDS = (
-    "programme", "cohort", "quota", "cost_school_pct", "cost_enterprise_pct", "cost_government_pct",
-    "employment_commitment", "committed_positions",
+    "programme",
+    "cohort",
+    "quota",
+    "cost_school_pct",
+    "cost_enterprise_pct",
+    "cost_government_pct",
+    "employment_commitment",
+    "committed_positions",
 )
 ENROLMENT_STAGES = (OrderClassStage.AGREED, OrderClassStage.ENROLLING, OrderClassStage.TRAINING)
 PLAN_FIELDS = ("course", "hours", "taught_by", "teacher_names", "term")
@@ -136,8 +154,9 @@ def _require_party(actor: Any, order_class: OrderClass, allowed: frozenset[str] 
     _visible(actor, order_class)
     parties = parties_of(actor, order_class) & set(allowed)
     if not parties:
-        raise PermissionDenied(_("只有%(parties)s可以执行此操作。") % {
-            "parties": "、".join(str(Party(p).label) for p in sorted(allowed))})
+        raise PermissionDenied(
+            _("只有%(parties)s可以执行此操作。") % {"parties": "、".join(str(Party(p).label) for p in sorted(allowed))}
+        )
     return parties
 
 
@@ -157,8 +176,13 @@ def _locked(order_class: OrderClass) -> OrderClass:
 
 def _record(order_class: OrderClass, *, actor: Any, from_stage: str, party: str, reason: str = "") -> None:
     OrderClassStageChange.objects.create(
-        consortium_id=order_class.consortium_id, unit_id=order_class.unit_id, order_class=order_class,
-        from_stage=from_stage, to_stage=order_class.stage, party=party, actor=actor if _active(actor) else None,
+        consortium_id=order_class.consortium_id,
+        unit_id=order_class.unit_id,
+        order_class=order_class,
+        from_stage=from_stage,
+        to_stage=order_class.stage,
+        party=party,
+        actor=actor if _active(actor) else None,
         reason=reason,
     )
 
@@ -170,14 +194,14 @@ def _view_permission() -> Permission:
 def _share(order_class: OrderClass) -> int:
     users = list(
         User.objects.filter(
-            is_active=True, consortium_id=order_class.consortium_id,
+            is_active=True,
+            consortium_id=order_class.consortium_id,
             pk__in=UnitMembership.objects.filter(unit_id=order_class.partner_unit_id, is_active=True).values("user_id"),
         ).values_list("pk", flat=True)
     )
     permission = _view_permission()
     OrderClassUserObjectPermission.objects.bulk_create(
-        [OrderClassUserObjectPermission(user_id=pk, permission=permission, content_object=order_class)
-         for pk in users],
+        [OrderClassUserObjectPermission(user_id=pk, permission=permission, content_object=order_class) for pk in users],
         ignore_conflicts=True,
     )
     return len(users)
@@ -208,13 +232,23 @@ def order_class_create(*, actor: User, unit: MemberUnit, partner_unit: MemberUni
         proposed_by, party = ProposedBy.SCHOOL, Party.SECRETARIAT
     elif _active(actor) and actor.consortium_id == unit.consortium_id and roles.get(unit.pk) == UnitRole.UNIT_ADMIN:
         proposed_by, party = ProposedBy.SCHOOL, Party.SCHOOL
-    elif (_active(actor) and actor.consortium_id == unit.consortium_id
-          and roles.get(partner_unit.pk) == UnitRole.UNIT_ADMIN):
+    elif (
+        _active(actor)
+        and actor.consortium_id == unit.consortium_id
+        and roles.get(partner_unit.pk) == UnitRole.UNIT_ADMIN
+    ):
         proposed_by, party = ProposedBy.ENTERPRISE, Party.ENTERPRISE
     else:
         raise PermissionDenied(_("只有学校或合作企业的单位管理员、秘书处可以提议订单班。"))
-    obj = OrderClass(consortium_id=unit.consortium_id, unit=unit, partner_unit=partner_unit, proposed_by=proposed_by,
-                     stage=OrderClassStage.PROPOSED, created_by=actor, **fields)
+    obj = OrderClass(
+        consortium_id=unit.consortium_id,
+        unit=unit,
+        partner_unit=partner_unit,
+        proposed_by=proposed_by,
+        stage=OrderClassStage.PROPOSED,
+        created_by=actor,
+        **fields,
+    )
     _save(obj)
     _record(obj, actor=actor, from_stage="", party=party, reason=_("提议"))
     _share(obj)
@@ -278,14 +312,22 @@ def order_class_transition(*, actor: User, order_class: OrderClass, action: str,
     if transition is None:
         raise ValidationError({"action": [_("未知的操作：%(action)s。") % {"action": action}]})
     if not parties or not (parties & transition.parties):
-        raise PermissionDenied(transition_problem(obj.stage, action, parties) if obj.stage in transition.sources
-                               else _("“%(action)s”只能由%(parties)s执行。") % {
-                                   "action": transition.label,
-                                   "parties": "、".join(str(Party(p).label) for p in sorted(transition.parties))})
+        raise PermissionDenied(
+            transition_problem(obj.stage, action, parties)
+            if obj.stage in transition.sources
+            else _("“%(action)s”只能由%(parties)s执行。")
+            % {
+                "action": transition.label,
+                "parties": "、".join(str(Party(p).label) for p in sorted(transition.parties)),
+            }
+        )
     enrolled = obj.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
     problem = transition_problem(
-        obj.stage, action, parties,
-        school_confirmed=bool(obj.school_confirmed_at), enterprise_confirmed=bool(obj.enterprise_confirmed_at),
+        obj.stage,
+        action,
+        parties,
+        school_confirmed=bool(obj.school_confirmed_at),
+        enterprise_confirmed=bool(obj.enterprise_confirmed_at),
         cost_problem=cost_sharing_problem(obj.cost_school_pct, obj.cost_enterprise_pct, obj.cost_government_pct),
         enrolled=enrolled,
     )
@@ -323,13 +365,18 @@ def order_class_delete(*, actor: User, order_class: OrderClass) -> None:
 
 def _check_enrolment_stage(obj: OrderClass) -> None:
     if obj.stage not in ENROLMENT_STAGES:
-        raise ValidationError({"order_class": [_("当前阶段为“%(stage)s”，不能招收学生。") % {
-            "stage": obj.get_stage_display()}]})
+        raise ValidationError(
+            {"order_class": [_("当前阶段为“%(stage)s”，不能招收学生。") % {"stage": obj.get_stage_display()}]}
+        )
 
 
 @transaction.atomic
 def enrolments_create(
-    *, actor: User, order_class: OrderClass, students: list[Any], consent_on: date | None,
+    *,
+    actor: User,
+    order_class: OrderClass,
+    students: list[Any],
+    consent_on: date | None,
     enrolled_on: date | None = None,
 ) -> list[OrderClassEnrolment]:
     """Enrol students of the school (all-or-nothing) up to the quota. Every student's consent date is required."""
@@ -352,8 +399,12 @@ def enrolments_create(
     created = []
     for student in students:
         enrolment = OrderClassEnrolment(
-            consortium_id=obj.consortium_id, unit_id=obj.unit_id, order_class=obj, student=student,
-            consent_on=consent_on, enrolled_on=enrolled_on or timezone.localdate(),
+            consortium_id=obj.consortium_id,
+            unit_id=obj.unit_id,
+            order_class=obj,
+            student=student,
+            consent_on=consent_on,
+            enrolled_on=enrolled_on or timezone.localdate(),
         )
         try:
             enrolment.full_clean()
@@ -364,11 +415,13 @@ def enrolments_create(
     return created
 
 
-def enrolment_create(*, actor: User, order_class: OrderClass, student: Any, consent_on: date | None,
-                     enrolled_on: date | None = None) -> OrderClassEnrolment:
+def enrolment_create(
+    *, actor: User, order_class: OrderClass, student: Any, consent_on: date | None, enrolled_on: date | None = None
+) -> OrderClassEnrolment:
     try:
-        return enrolments_create(actor=actor, order_class=order_class, students=[student], consent_on=consent_on,
-                                 enrolled_on=enrolled_on)[0]
+        return enrolments_create(
+            actor=actor, order_class=order_class, students=[student], consent_on=consent_on, enrolled_on=enrolled_on
+        )[0]
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "students" in exc.error_dict:
             raise ValidationError({"student": exc.error_dict["students"]})
@@ -390,21 +443,28 @@ def enrolment_withdraw(*, actor: User, enrolment: OrderClassEnrolment, note: str
 # --- joint plan, team, resources, assessments ---------------------------------------------------------------
 
 
-def _child(model: type, *, actor: User, order_class: OrderClass, parties: frozenset[str] | set[str],
-           allowed: Iterable[str], fields: dict[str, Any]) -> Any:
+def _child(
+    model: type,
+    *,
+    actor: User,
+    order_class: OrderClass,
+    parties: frozenset[str] | set[str],
+    allowed: Iterable[str],
+    fields: dict[str, Any],
+) -> Any:
     fields = _pick(fields, allowed)
     _require_party(actor, order_class, parties)
     _same_tenant(order_class.consortium_id, **{k: v for k, v in fields.items() if hasattr(v, "consortium_id")})
-    obj = model(consortium_id=order_class.consortium_id, unit_id=order_class.unit_id, order_class=order_class,
-                **fields)
+    obj = model(consortium_id=order_class.consortium_id, unit_id=order_class.unit_id, order_class=order_class, **fields)
     return _save(obj)
 
 
 @transaction.atomic
 def plan_item_create(*, actor: User, order_class: OrderClass, **fields: Any) -> TrainingPlanItem:
     """A course of the joint plan; school and enterprise both contribute (共商培养方案)."""
-    return _child(TrainingPlanItem, actor=actor, order_class=order_class, parties=JOINT, allowed=PLAN_FIELDS,
-                  fields=fields)
+    return _child(
+        TrainingPlanItem, actor=actor, order_class=order_class, parties=JOINT, allowed=PLAN_FIELDS, fields=fields
+    )
 
 
 @transaction.atomic
@@ -414,14 +474,16 @@ def team_member_create(*, actor: User, order_class: OrderClass, **fields: Any) -
 
 @transaction.atomic
 def resource_create(*, actor: User, order_class: OrderClass, **fields: Any) -> TeachingResource:
-    return _child(TeachingResource, actor=actor, order_class=order_class, parties=JOINT, allowed=RESOURCE_FIELDS,
-                  fields=fields)
+    return _child(
+        TeachingResource, actor=actor, order_class=order_class, parties=JOINT, allowed=RESOURCE_FIELDS, fields=fields
+    )
 
 
 @transaction.atomic
 def assessment_create(*, actor: User, order_class: OrderClass, **fields: Any) -> Assessment:
-    return _child(Assessment, actor=actor, order_class=order_class, parties=JOINT, allowed=ASSESSMENT_FIELDS,
-                  fields=fields)
+    return _child(
+        Assessment, actor=actor, order_class=order_class, parties=JOINT, allowed=ASSESSMENT_FIELDS, fields=fields
+    )
 
 
 @transaction.atomic
@@ -436,8 +498,14 @@ def child_delete(*, actor: User, obj: Any) -> None:
 
 
 @transaction.atomic
-def score_record(*, actor: User, assessment: Assessment, enrolment: OrderClassEnrolment,
-                 school_score: Any = None, enterprise_score: Any = None) -> AssessmentScore:
+def score_record(
+    *,
+    actor: User,
+    assessment: Assessment,
+    enrolment: OrderClassEnrolment,
+    school_score: Any = None,
+    enterprise_score: Any = None,
+) -> AssessmentScore:
     """Joint grading: the school grades the school part, the enterprise the enterprise part (secretariat both).
     A part given by the wrong party is refused; omitted parts are kept."""
     parties = _require_party(actor, assessment.order_class, JOINT)
@@ -461,15 +529,16 @@ def score_record(*, actor: User, assessment: Assessment, enrolment: OrderClassEn
 
 
 @transaction.atomic
-def employment_record(*, actor: User, enrolment: OrderClassEnrolment, employed_on: date, position: str
-                      ) -> Employment:
+def employment_record(*, actor: User, enrolment: OrderClassEnrolment, employed_on: date, position: str) -> Employment:
     """A graduate of the class employed at the partner (recorded by the enterprise, the school or the secretariat)."""
     order_class = enrolment.order_class
     _require_party(actor, order_class, JOINT)
     if enrolment.status != EnrolmentStatus.GRADUATED:
         raise ValidationError({"enrolment": [_("只能为已毕业的学生登记就业。")]})
     employment = Employment.objects.filter(enrolment=enrolment).first() or Employment(
-        consortium_id=order_class.consortium_id, unit_id=order_class.unit_id, order_class=order_class,
+        consortium_id=order_class.consortium_id,
+        unit_id=order_class.unit_id,
+        order_class=order_class,
         enrolment=enrolment,
     )
     employment.employed_on, employment.position = employed_on, position
@@ -477,8 +546,9 @@ def employment_record(*, actor: User, enrolment: OrderClassEnrolment, employed_o
 
 
 @transaction.atomic
-def retention_record(*, actor: User, enrolment: OrderClassEnrolment, months: int, still_employed: bool,
-                     checked_on: date) -> RetentionCheck:
+def retention_record(
+    *, actor: User, enrolment: OrderClassEnrolment, months: int, still_employed: bool, checked_on: date
+) -> RetentionCheck:
     order_class = enrolment.order_class
     _require_party(actor, order_class, JOINT)
     employment = Employment.objects.filter(enrolment=enrolment).first()
@@ -487,8 +557,11 @@ def retention_record(*, actor: User, enrolment: OrderClassEnrolment, months: int
     if checked_on and employment.employed_on and checked_on < employment.employed_on:
         raise ValidationError({"checked_on": [_("核查日期不能早于入职日期。")]})
     check = RetentionCheck.objects.filter(enrolment=enrolment, months=months).first() or RetentionCheck(
-        consortium_id=order_class.consortium_id, unit_id=order_class.unit_id, order_class=order_class,
-        enrolment=enrolment, months=months,
+        consortium_id=order_class.consortium_id,
+        unit_id=order_class.unit_id,
+        order_class=order_class,
+        enrolment=enrolment,
+        months=months,
     )
     check.still_employed, check.checked_on = bool(still_employed), checked_on
     return _save(check)
@@ -498,8 +571,9 @@ def retention_record(*, actor: User, enrolment: OrderClassEnrolment, months: int
 
 
 @transaction.atomic
-def college_create(*, actor: User, unit: MemberUnit, programmes: Iterable[Any] = (), **fields: Any
-                   ) -> ModernIndustryCollege:
+def college_create(
+    *, actor: User, unit: MemberUnit, programmes: Iterable[Any] = (), **fields: Any
+) -> ModernIndustryCollege:
     fields = _pick(fields, COLLEGE_FIELDS)
     _require_unit_writer(actor, unit)
     programmes = list(programmes)
@@ -510,8 +584,9 @@ def college_create(*, actor: User, unit: MemberUnit, programmes: Iterable[Any] =
 
 
 @transaction.atomic
-def college_update(*, actor: User, college: ModernIndustryCollege, programmes: Iterable[Any] | None = None,
-                   **fields: Any) -> ModernIndustryCollege:
+def college_update(
+    *, actor: User, college: ModernIndustryCollege, programmes: Iterable[Any] | None = None, **fields: Any
+) -> ModernIndustryCollege:
     fields = _pick(fields, COLLEGE_FIELDS)
     _require_editable(actor, college)
     for name, value in fields.items():
@@ -525,12 +600,21 @@ def college_update(*, actor: User, college: ModernIndustryCollege, programmes: I
 
 
 @transaction.atomic
-def college_member_add(*, actor: User, college: ModernIndustryCollege, member_unit: MemberUnit, role: str,
-                       note: str = "") -> CollegeMember:
+def college_member_add(
+    *, actor: User, college: ModernIndustryCollege, member_unit: MemberUnit, role: str, note: str = ""
+) -> CollegeMember:
     _require_editable(actor, college)
     _same_tenant(college.consortium_id, member_unit=member_unit)
-    return _save(CollegeMember(consortium_id=college.consortium_id, unit_id=college.unit_id, college=college,
-                               member_unit=member_unit, role=role, note=note))
+    return _save(
+        CollegeMember(
+            consortium_id=college.consortium_id,
+            unit_id=college.unit_id,
+            college=college,
+            member_unit=member_unit,
+            role=role,
+            note=note,
+        )
+    )
 
 
 @transaction.atomic
@@ -538,13 +622,15 @@ def college_governance_add(*, actor: User, college: ModernIndustryCollege, **fie
     fields = _pick(fields, GOVERNANCE_FIELDS)
     _require_editable(actor, college)
     _same_tenant(college.consortium_id, person_unit=fields.get("person_unit"))
-    return _save(CollegeGovernanceMember(consortium_id=college.consortium_id, unit_id=college.unit_id,
-                                         college=college, **fields))
+    return _save(
+        CollegeGovernanceMember(consortium_id=college.consortium_id, unit_id=college.unit_id, college=college, **fields)
+    )
 
 
 @transaction.atomic
-def college_report_upsert(*, actor: User, college: ModernIndustryCollege, year: int, **fields: Any
-                          ) -> CollegeAnnualReport:
+def college_report_upsert(
+    *, actor: User, college: ModernIndustryCollege, year: int, **fields: Any
+) -> CollegeAnnualReport:
     fields = _pick(fields, REPORT_FIELDS)
     _require_editable(actor, college)
     report = CollegeAnnualReport.objects.filter(college=college, year=year).first() or CollegeAnnualReport(

@@ -76,17 +76,22 @@ class OrderClassListView(ScopedViewMixin, ListView):
         params: dict[str, Any] = {}
         if self.filter_form.is_bound and self.filter_form.is_valid():
             data = self.filter_form.cleaned_data
-            params = {"stage": data["stage"], "kind": data["kind"], "q": data["q"],
-                      "school": data["school"].pk if data["school"] else None,
-                      "enterprise": data["enterprise"].pk if data["enterprise"] else None}
+            params = {
+                "stage": data["stage"],
+                "kind": data["kind"],
+                "q": data["q"],
+                "school": data["school"].pk if data["school"] else None,
+                "enterprise": data["enterprise"].pk if data["enterprise"] else None,
+            }
         return selectors.order_classes_for(self.request.user, **params).filter(pk__in=queryset.values("pk"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filter_form=self.filter_form, querystring=query.urlencode(),
-                       can_create=_can_propose(self.request.user))
+        context.update(
+            filter_form=self.filter_form, querystring=query.urlencode(), can_create=_can_propose(self.request.user)
+        )
         return context
 
 
@@ -101,14 +106,14 @@ class OrderClassDetailView(ScopedViewMixin, DetailView):
     template_name = "enterprises/order_classes/detail.html"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("unit", "partner_unit", "programme", "college", "school_confirmed_by",
-                                       "enterprise_confirmed_by")
+        return queryset.select_related(
+            "unit", "partner_unit", "programme", "college", "school_confirmed_by", "enterprise_confirmed_by"
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, obj = self.request.user, self.object
-        changes = list(OrderClassStageChange.objects.visible_to(user).filter(order_class=obj)
-                       .select_related("actor"))
+        changes = list(OrderClassStageChange.objects.visible_to(user).filter(order_class=obj).select_related("actor"))
         parties = services.parties_of(user, obj)
         context.update(
             dashboard=selectors.class_dashboard(user, obj),
@@ -142,8 +147,9 @@ class OrderClassCreateView(ScopedViewMixin, FormView):
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         try:
-            obj = services.order_class_create(actor=self.request.user, unit=data.pop("unit"),
-                                              partner_unit=data.pop("partner_unit"), **data)
+            obj = services.order_class_create(
+                actor=self.request.user, unit=data.pop("unit"), partner_unit=data.pop("partner_unit"), **data
+            )
         except ValidationError as exc:
             form.apply_service_errors(exc)
             return self.form_invalid(form)
@@ -192,8 +198,12 @@ class _ObjectFormView(ScopedViewMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(object=self.object, page_title=self.page_title, cancel_url=self.success_url_for(None),
-                       **self.extra_context_data())
+        context.update(
+            object=self.object,
+            page_title=self.page_title,
+            cancel_url=self.success_url_for(None),
+            **self.extra_context_data(),
+        )
         return context
 
     def extra_context_data(self) -> dict[str, Any]:
@@ -241,8 +251,9 @@ class TeamMemberCreateView(_PartyFormView):
     page_title = _("添加教学团队成员")
 
     def build_form(self, data):
-        return TeamMemberForm(data, user=self.request.user, consortium_id=self.object.consortium_id,
-                              school_id=self.object.unit_id)
+        return TeamMemberForm(
+            data, user=self.request.user, consortium_id=self.object.consortium_id, school_id=self.object.unit_id
+        )
 
     def save(self, form):
         return services.team_member_create(actor=self.request.user, order_class=self.object, **form.cleaned_data)
@@ -279,10 +290,12 @@ class GradeView(_PartyFormView):
 
     def build_form(self, data):
         enrolments, labels = _enrolments_and_labels(self.request.user, self.object)
-        return ScoreForm(data, assessments=Assessment.objects.visible_to(self.request.user).filter(
-            order_class=self.object), enrolments=enrolments.filter(status__in=[EnrolmentStatus.ENROLLED,
-                                                                               EnrolmentStatus.GRADUATED]),
-            labels=labels)
+        return ScoreForm(
+            data,
+            assessments=Assessment.objects.visible_to(self.request.user).filter(order_class=self.object),
+            enrolments=enrolments.filter(status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.GRADUATED]),
+            labels=labels,
+        )
 
     def save(self, form):
         data = form.cleaned_data
@@ -335,9 +348,13 @@ class EnrolView(_ObjectFormView):
 
     def save(self, form):
         data = form.cleaned_data
-        return services.enrolments_create(actor=self.request.user, order_class=self.object,
-                                          students=list(data["students"]), consent_on=data["consent_on"],
-                                          enrolled_on=data["enrolled_on"])
+        return services.enrolments_create(
+            actor=self.request.user,
+            order_class=self.object,
+            students=list(data["students"]),
+            consent_on=data["consent_on"],
+            enrolled_on=data["enrolled_on"],
+        )
 
     def extra_context_data(self):
         dashboard = selectors.class_dashboard(self.request.user, self.object)
@@ -402,7 +419,8 @@ class CollegeListView(ScopedViewMixin, ListView):
 
     def scope_queryset(self, queryset):
         return selectors.colleges_for(self.request.user, q=self.request.GET.get("q", "")[:60]).filter(
-            pk__in=queryset.values("pk"))
+            pk__in=queryset.values("pk")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -419,7 +437,8 @@ class CollegeDetailView(ScopedViewMixin, DetailView):
         user, obj = self.request.user, self.object
         context.update(
             members=CollegeMember.objects.visible_to(user).filter(college=obj).select_related("member_unit"),
-            governance=CollegeGovernanceMember.objects.visible_to(user).filter(college=obj)
+            governance=CollegeGovernanceMember.objects.visible_to(user)
+            .filter(college=obj)
             .select_related("person_unit"),
             reports=CollegeAnnualReport.objects.visible_to(user).filter(college=obj),
             programmes=obj.programmes.select_related("unit"),
@@ -444,8 +463,9 @@ class CollegeCreateView(ScopedViewMixin, FormView):
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         try:
-            obj = services.college_create(actor=self.request.user, unit=data.pop("unit"),
-                                          programmes=data.pop("programmes"), **data)
+            obj = services.college_create(
+                actor=self.request.user, unit=data.pop("unit"), programmes=data.pop("programmes"), **data
+            )
         except ValidationError as exc:
             form.apply_service_errors(exc)
             return self.form_invalid(form)
@@ -473,8 +493,9 @@ class CollegeEditView(_CollegeFormView):
 
     def save(self, form):
         data = dict(form.cleaned_data)
-        return services.college_update(actor=self.request.user, college=self.object,
-                                       programmes=data.pop("programmes"), **data)
+        return services.college_update(
+            actor=self.request.user, college=self.object, programmes=data.pop("programmes"), **data
+        )
 
 
 class CollegeMemberCreateView(_CollegeFormView):
@@ -505,8 +526,9 @@ class CollegeReportCreateView(_CollegeFormView):
 
     def save(self, form):
         data = dict(form.cleaned_data)
-        return services.college_report_upsert(actor=self.request.user, college=self.object, year=data.pop("year"),
-                                              **data)
+        return services.college_report_upsert(
+            actor=self.request.user, college=self.object, year=data.pop("year"), **data
+        )
 
 
 urlpatterns = [
@@ -521,8 +543,7 @@ urlpatterns = [
     path("order-classes/<int:pk>/plan/new/", PlanItemCreateView.as_view(), name="orderclass-plan-add"),
     path("order-classes/<int:pk>/team/new/", TeamMemberCreateView.as_view(), name="orderclass-team-add"),
     path("order-classes/<int:pk>/resources/new/", ResourceCreateView.as_view(), name="orderclass-resource-add"),
-    path("order-classes/<int:pk>/assessments/new/", AssessmentCreateView.as_view(),
-         name="orderclass-assessment-add"),
+    path("order-classes/<int:pk>/assessments/new/", AssessmentCreateView.as_view(), name="orderclass-assessment-add"),
     path("order-classes/<int:pk>/grading/", GradeView.as_view(), name="orderclass-grade"),
     path("order-classes/<int:pk>/employment/", EmploymentView.as_view(), name="orderclass-employment"),
     path("order-classes/<int:pk>/retention/", RetentionView.as_view(), name="orderclass-retention"),
@@ -531,7 +552,10 @@ urlpatterns = [
     path("industry-colleges/<int:pk>/", CollegeDetailView.as_view(), name="college-detail"),
     path("industry-colleges/<int:pk>/edit/", CollegeEditView.as_view(), name="college-edit"),
     path("industry-colleges/<int:pk>/members/new/", CollegeMemberCreateView.as_view(), name="college-member-add"),
-    path("industry-colleges/<int:pk>/governance/new/", CollegeGovernanceCreateView.as_view(),
-         name="college-governance-add"),
+    path(
+        "industry-colleges/<int:pk>/governance/new/",
+        CollegeGovernanceCreateView.as_view(),
+        name="college-governance-add",
+    ),
     path("industry-colleges/<int:pk>/reports/new/", CollegeReportCreateView.as_view(), name="college-report-add"),
 ]

@@ -47,11 +47,22 @@ def test_beat_entry_exists_after_migrate():
 @pytest.mark.django_db
 def test_beat_migration_is_idempotent_and_reversible():
     migration = BEAT_MIGRATION
-    migration.create_entry(global_apps, None)
+    operation = migration.Migration.operations[0]
+    create_entry, remove_entry = operation.code, operation.reverse_code
+    create_entry(global_apps, None)
     assert PeriodicTask.objects.filter(task=migration.TASK_NAME).count() == 1
     assert CrontabSchedule.objects.filter(minute="30", hour="7").count() == 1
-    migration.remove_entry(global_apps, None)
+    remove_entry(global_apps, None)
     assert not PeriodicTask.objects.filter(task=migration.TASK_NAME).exists()
     assert not CrontabSchedule.objects.filter(minute="30", hour="7").exists()
-    migration.create_entry(global_apps, None)
+    create_entry(global_apps, None)
+    create_entry(global_apps, None)  # idempotent
     assert PeriodicTask.objects.filter(task=migration.TASK_NAME).count() == 1
+
+
+@pytest.mark.django_db
+def test_demand_expiry_beat_entry_exists_after_migrate():
+    entry = PeriodicTask.objects.get(task="enterprises.tasks.expire_demands_all")
+    assert entry.enabled and (entry.crontab.minute, entry.crontab.hour) == ("15", "0")
+    app.loader.import_default_modules()
+    assert entry.task in app.tasks

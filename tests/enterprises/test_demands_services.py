@@ -21,7 +21,7 @@ from enterprises.choices.demands import (
 )
 from enterprises.models.demands import DemandStatusChange, StaffTrainingNeed, TalentDemand, TechnologyProblem
 from enterprises.services import demands as services
-from enterprises.tasks_demands import expire_demands, expire_demands_all
+from enterprises.tasks import expire_demands, expire_demands_all
 from tests.factories.enterprises_demands import (
     StaffTrainingNeedFactory,
     TalentDemandFactory,

@@ -37,11 +37,11 @@ def _agreed(w) -> OrderClass:
 
 
 def _enrolling_with_students(w, n=2):
-    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w),
-                                         action="open_enrolment")
+    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w), action="open_enrolment")
     students = w.students(n)
-    services.enrolments_create(actor=w.fresh(w.school_admin), order_class=oc, students=students,
-                               consent_on=dt.date(2024, 9, 1))
+    services.enrolments_create(
+        actor=w.fresh(w.school_admin), order_class=oc, students=students, consent_on=dt.date(2024, 9, 1)
+    )
     return oc, students
 
 
@@ -99,8 +99,9 @@ def test_confirm_action_by_both_parties(w):
 
 
 def test_bulk_enrol_quota_consent_and_bad_input(w):
-    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w),
-                                         action="open_enrolment")  # quota 3
+    oc = services.order_class_transition(
+        actor=w.fresh(w.school_admin), order_class=_agreed(w), action="open_enrolment"
+    )  # quota 3
     url = f"/api/v1/order-classes/{oc.pk}/enrol/"
     api = client_for(w.school_admin)
     students = w.students(4)
@@ -116,14 +117,27 @@ def test_bulk_enrol_quota_consent_and_bad_input(w):
     assert not OrderClassEnrolment.objects.exists()
     response = api.post(url, {"students": [s.pk for s in students[:3]], "consent_on": "2024-09-01"}, format="json")
     assert response.status_code == 201 and len(response.json()) == 3
-    assert client_for(w.enterprise_admin).post(url, {"students": [students[3].pk], "consent_on": "2024-09-01"},
-                                               format="json").status_code == 403
+    assert (
+        client_for(w.enterprise_admin)
+        .post(url, {"students": [students[3].pk], "consent_on": "2024-09-01"}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_create_bad_input_is_400_with_field_messages(w):
     api = client_for(w.school_admin)
-    payload = {"unit": w.school.pk, "partner_unit": w.enterprise.pk, "name": "新班", "programme": w.programme.pk,
-               "cohort": 2024, "quota": 0, "cost_school_pct": 50, "cost_enterprise_pct": 60, "cost_government_pct": 0}
+    payload = {
+        "unit": w.school.pk,
+        "partner_unit": w.enterprise.pk,
+        "name": "新班",
+        "programme": w.programme.pk,
+        "cohort": 2024,
+        "quota": 0,
+        "cost_school_pct": 50,
+        "cost_enterprise_pct": 60,
+        "cost_government_pct": 0,
+    }
     response = api.post("/api/v1/order-classes/", payload, format="json")
     assert response.status_code == 400 and "quota" in response.json()
     payload["quota"] = 10
@@ -157,24 +171,35 @@ def test_list_query_counts_are_constant(w):
     add(2)
     _count(api, "/api/v1/order-classes/")  # warm-up: permission and content-type caches
     _count(school_api, "/api/v1/order-class-enrolments/")
-    first = (_count(api, "/api/v1/order-classes/"), _count(api, "/api/v1/order-class-enrolments/"),
-             _count(school_api, "/api/v1/order-class-enrolments/"))
+    first = (
+        _count(api, "/api/v1/order-classes/"),
+        _count(api, "/api/v1/order-class-enrolments/"),
+        _count(school_api, "/api/v1/order-class-enrolments/"),
+    )
     add(5)
-    second = (_count(api, "/api/v1/order-classes/"), _count(api, "/api/v1/order-class-enrolments/"),
-              _count(school_api, "/api/v1/order-class-enrolments/"))
+    second = (
+        _count(api, "/api/v1/order-classes/"),
+        _count(api, "/api/v1/order-class-enrolments/"),
+        _count(school_api, "/api/v1/order-class-enrolments/"),
+    )
     assert first == second
     assert api.get("/api/v1/order-classes/").json()["count"] == 7
 
 
 def test_college_api_readable_by_all_written_by_the_lead(w):
     api = client_for(w.school_admin)
-    response = api.post("/api/v1/industry-colleges/", {"unit": w.school.pk, "name": "学院",
-                                                        "programmes": [w.programme.pk]}, format="json")
+    response = api.post(
+        "/api/v1/industry-colleges/",
+        {"unit": w.school.pk, "name": "学院", "programmes": [w.programme.pk]},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
     assert client_for(w.third_admin).get(f"/api/v1/industry-colleges/{pk}/").status_code == 200
-    assert client_for(w.third_admin).patch(f"/api/v1/industry-colleges/{pk}/", {"name": "x"},
-                                           format="json").status_code == 403
+    assert (
+        client_for(w.third_admin).patch(f"/api/v1/industry-colleges/{pk}/", {"name": "x"}, format="json").status_code
+        == 403
+    )
     assert client_for(w.foreign_secretariat).get(f"/api/v1/industry-colleges/{pk}/").status_code == 404
     response = api.post("/api/v1/industry-college-reports/", {"college": pk, "year": 1800}, format="json")
     assert response.status_code == 400 and "year" in response.json()

@@ -26,23 +26,33 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot(consortium_id):
-    return [m.objects.for_consortium(consortium_id).count() for m in (
-        OrderClass, OrderClassEnrolment, OrderClassStageChange, Employment, RetentionCheck, ModernIndustryCollege,
-        CollegeMember, CollegeAnnualReport)]
+    return [
+        m.objects.for_consortium(consortium_id).count()
+        for m in (
+            OrderClass,
+            OrderClassEnrolment,
+            OrderClassStageChange,
+            Employment,
+            RetentionCheck,
+            ModernIndustryCollege,
+            CollegeMember,
+            CollegeAnnualReport,
+        )
+    ]
 
 
 def test_demo_builds_classes_at_different_stages_and_a_college_idempotently():
     context = kernel.load_kernel()
     key = DEMO_SETS[0].consortium.key
     consortium = context.consortia[key]
-    secretariat = next(context.users[u.username] for u in DEMO_USERS
-                       if u.role == "secretariat" and u.consortium == key)
+    secretariat = next(context.users[u.username] for u in DEMO_USERS if u.role == "secretariat" and u.consortium == key)
     schools_demo.load(consortium=consortium, secretariat=secretariat, stdout=None)
     demo.load(consortium=consortium, secretariat=secretariat, stdout=io.StringIO())
     classes = OrderClass.objects.for_consortium(consortium.pk)
     assert 4 <= classes.count() <= 6
     assert {"proposed", "agreed", "enrolling", "training", "retention_tracking"} <= set(
-        classes.values_list("stage", flat=True))
+        classes.values_list("stage", flat=True)
+    )
     assert all(oc.unit.kind == "school" and oc.partner_unit.kind == "enterprise" for oc in classes)
     tracked = classes.get(stage="retention_tracking")
     assert tracked.enrolments.count() >= 1 and Employment.objects.filter(order_class=tracked).exists()

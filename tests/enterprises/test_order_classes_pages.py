@@ -72,8 +72,10 @@ def test_confirm_buttons_and_agreement(w):
     oc = w.propose()
     detail = url("orderclass-detail", pk=oc.pk)
     assert "orderclass-confirm" not in login(w.school_staff).get(detail).content.decode()
-    assert reverse("enterprises:orderclass-confirm", kwargs={"pk": oc.pk}) in \
-        login(w.enterprise_admin).get(detail).content.decode()
+    assert (
+        reverse("enterprises:orderclass-confirm", kwargs={"pk": oc.pk})
+        in login(w.enterprise_admin).get(detail).content.decode()
+    )
     login(w.school_admin).post(url("orderclass-confirm", pk=oc.pk))
     login(w.enterprise_admin).post(url("orderclass-confirm", pk=oc.pk))
     oc.refresh_from_db()
@@ -81,11 +83,11 @@ def test_confirm_buttons_and_agreement(w):
 
 
 def test_partner_sees_masked_students_school_sees_names(w):
-    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w),
-                                         action="open_enrolment")
+    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w), action="open_enrolment")
     student = w.students(1)[0]
-    services.enrolment_create(actor=w.fresh(w.school_admin), order_class=oc, student=student,
-                              consent_on=dt.date(2024, 9, 1))
+    services.enrolment_create(
+        actor=w.fresh(w.school_admin), order_class=oc, student=student, consent_on=dt.date(2024, 9, 1)
+    )
     detail = url("orderclass-detail", pk=oc.pk)
     partner = login(w.enterprise_staff).get(detail).content.decode()
     assert student.name not in partner and student.student_no not in partner
@@ -94,8 +96,9 @@ def test_partner_sees_masked_students_school_sees_names(w):
 
 
 def test_enrol_page_offers_only_eligible_students_and_states_quota(w):
-    oc = services.order_class_transition(actor=w.fresh(w.school_admin), order_class=_agreed(w),
-                                         action="open_enrolment")  # quota 3
+    oc = services.order_class_transition(
+        actor=w.fresh(w.school_admin), order_class=_agreed(w), action="open_enrolment"
+    )  # quota 3
     eligible = w.students(4)
     other_cohort = StudentFactory(offering=ProgrammeOfferingFactory(programme=w.programme, year=2023))
     graduated = w.students(1, status="graduated")[0]
@@ -105,22 +108,34 @@ def test_enrol_page_offers_only_eligible_students_and_states_quota(w):
     assert offered == {s.pk for s in eligible}
     assert other_cohort.pk not in offered and graduated.pk not in offered
     assert login(w.enterprise_admin).get(url("orderclass-enrol", pk=oc.pk)).status_code == 403
-    response = login(w.school_admin).post(url("orderclass-enrol", pk=oc.pk),
-                                          {"students": [s.pk for s in eligible], "consent_on": "2024-09-01"})
+    response = login(w.school_admin).post(
+        url("orderclass-enrol", pk=oc.pk), {"students": [s.pk for s in eligible], "consent_on": "2024-09-01"}
+    )
     assert response.status_code == 200 and "剩余3人" in response.content.decode()
     response = login(w.school_admin).post(url("orderclass-enrol", pk=oc.pk), {"students": [eligible[0].pk]})
     assert response.status_code == 200 and response.context["form"].errors["consent_on"]
     assert not OrderClassEnrolment.objects.exists()
-    response = login(w.school_admin).post(url("orderclass-enrol", pk=oc.pk),
-                                          {"students": [s.pk for s in eligible[:3]], "consent_on": "2024-09-01"})
+    response = login(w.school_admin).post(
+        url("orderclass-enrol", pk=oc.pk), {"students": [s.pk for s in eligible[:3]], "consent_on": "2024-09-01"}
+    )
     assert response.status_code == 302 and OrderClassEnrolment.objects.count() == 3
 
 
 def test_create_page_errors_and_success(w):
     client = login(w.school_admin)
-    data = {"unit": w.school.pk, "partner_unit": w.enterprise.pk, "kind": "order", "name": "新订单班",
-            "programme": w.programme.pk, "cohort": 2024, "quota": 5, "cost_school_pct": 60,
-            "cost_enterprise_pct": 60, "cost_government_pct": 0, "committed_positions": 5}
+    data = {
+        "unit": w.school.pk,
+        "partner_unit": w.enterprise.pk,
+        "kind": "order",
+        "name": "新订单班",
+        "programme": w.programme.pk,
+        "cohort": 2024,
+        "quota": 5,
+        "cost_school_pct": 60,
+        "cost_enterprise_pct": 60,
+        "cost_government_pct": 0,
+        "committed_positions": 5,
+    }
     response = client.post(url("orderclass-create"), data)
     assert response.status_code == 200 and "120%" in response.content.decode()
     data["cost_enterprise_pct"] = 40
@@ -162,15 +177,17 @@ def test_list_filters_and_constant_queries(w):
 
 def test_college_pages(w):
     client = login(w.school_admin)
-    response = client.post(url("college-create"), {"unit": w.school.pk, "name": "现代产业学院",
-                                                   "programmes": [w.programme.pk]})
+    response = client.post(
+        url("college-create"), {"unit": w.school.pk, "name": "现代产业学院", "programmes": [w.programme.pk]}
+    )
     assert response.status_code == 302
     college = ModernIndustryCollege.objects.get()
     assert login(w.third_admin).get(url("college-detail", pk=college.pk)).status_code == 200
     assert login(w.third_admin).get(url("college-edit", pk=college.pk)).status_code == 403
     assert login(w.foreign_secretariat).get(url("college-detail", pk=college.pk)).status_code == 404
-    response = client.post(url("college-report-add", pk=college.pk), {"year": 2025, "students_trained": 40,
-                                                                      "courses_developed": 2, "textbooks": 1,
-                                                                      "projects": 1})
+    response = client.post(
+        url("college-report-add", pk=college.pk),
+        {"year": 2025, "students_trained": 40, "courses_developed": 2, "textbooks": 1, "projects": 1},
+    )
     assert response.status_code == 302 and college.annual_reports.get().students_trained == 40
     assert "40" in login(w.third_admin).get(url("college-detail", pk=college.pk)).content.decode()

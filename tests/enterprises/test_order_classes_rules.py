@@ -57,8 +57,11 @@ def test_party_table_matches_the_design():
     assert TRANSITIONS["graduate"].parties == {Party.SCHOOL}
     assert TRANSITIONS["record_employment"].parties == {Party.ENTERPRISE, Party.SECRETARIAT}
     assert TRANSITIONS["start_assessment"].parties == {Party.SCHOOL, Party.ENTERPRISE}
-    assert set(TRANSITIONS["cancel"].sources) == {OrderClassStage.PROPOSED, OrderClassStage.AGREED,
-                                                   OrderClassStage.ENROLLING}
+    assert set(TRANSITIONS["cancel"].sources) == {
+        OrderClassStage.PROPOSED,
+        OrderClassStage.AGREED,
+        OrderClassStage.ENROLLING,
+    }
     # the main path is a chain: each non-final stage has exactly one forward transition
     forward = {t.sources[0]: t.target for n, t in TRANSITIONS.items() if n != "cancel"}
     for here, there in zip(STAGE_PATH, STAGE_PATH[1:], strict=False):
@@ -66,8 +69,9 @@ def test_party_table_matches_the_design():
 
 
 def test_agree_needs_both_confirmations_and_valid_costs():
-    assert "双方确认" in transition_problem("proposed", "agree", {Party.SCHOOL}, school_confirmed=True,
-                                            enterprise_confirmed=False)
+    assert "双方确认" in transition_problem(
+        "proposed", "agree", {Party.SCHOOL}, school_confirmed=True, enterprise_confirmed=False
+    )
     assert transition_problem("proposed", "agree", {Party.SCHOOL}, cost_problem="X") == "X"
     assert "在班学生" in transition_problem("enrolling", "start_training", {Party.SCHOOL}, enrolled=0)
 
@@ -83,10 +87,17 @@ def test_next_actions_per_party():
     assert next_actions("closed", ALL_PARTIES) == []
 
 
-@pytest.mark.parametrize(("values", "ok"), [
-    ((40, 50, 10), True), ((0, 0, 0), True), ((100, 0, 0), True), ((40, 50, 20), False), ((-1, 101, 0), False),
-    ((None, 100, None), True),
-])
+@pytest.mark.parametrize(
+    ("values", "ok"),
+    [
+        ((40, 50, 10), True),
+        ((0, 0, 0), True),
+        ((100, 0, 0), True),
+        ((40, 50, 20), False),
+        ((-1, 101, 0), False),
+        ((None, 100, None), True),
+    ],
+)
 def test_cost_sharing(values, ok):
     assert (cost_sharing_problem(*values) is None) is ok
 

@@ -302,7 +302,8 @@ def test_api_list_query_count_constant(rnd_world, url):
         AchievementFactory(unit=w["proposer"])
         from tests.factories.enterprises_rnd import RnDPlatformFactory
 
-        RnDPlatformFactory(unit=w["proposer"]).co_builders.add(w["partner"])
+        platform = RnDPlatformFactory(unit=w["proposer"])
+        platform.co_builders.add(w["partner"], through_defaults={"consortium_id": platform.consortium_id})
 
     add_rows()
     with CaptureQueriesContext(connection) as small:

@@ -329,8 +329,17 @@ class OrderClassWorld:
     def propose(self, actor=None, **fields: Any) -> OrderClass:
         from enterprises.services.order_classes import order_class_create
 
-        values = {"kind": OrderClassKind.ORDER, "name": "测试订单班", "programme": self.programme, "cohort": 2024,
-                  "quota": 3, "cost_school_pct": 40, "cost_enterprise_pct": 50, "cost_government_pct": 10}
+        values = {
+            "kind": OrderClassKind.ORDER,
+            "name": "测试订单班",
+            "programme": self.programme,
+            "cohort": 2024,
+            "quota": 3,
+            "cost_school_pct": 40,
+            "cost_enterprise_pct": 50,
+            "cost_government_pct": 10,
+        }
         values.update(fields)
-        return order_class_create(actor=self.fresh(actor or self.school_admin), unit=self.school,
-                                  partner_unit=self.enterprise, **values)
+        return order_class_create(
+            actor=self.fresh(actor or self.school_admin), unit=self.school, partner_unit=self.enterprise, **values
+        )
