@@ -273,3 +273,77 @@ def test_schools_pages_stay_chinese_by_default(compiled_catalogue, secretariat_c
     assert "职业教育" in nav and "兼职教师库" in nav
     assert "Vocational education" not in nav
     assert all(CJK.search(heading) for heading in _h1_texts(html))
+
+
+# --- enterprises and funding pages (round 3) --------------------------------------------------------------------------
+
+ENTERPRISE_PAGES = {
+    "enterprises:enterprise-list": "Enterprises",
+    "enterprises:demand-list": "Talent demands",
+    "enterprises:review-queue": "Review queue",
+    "enterprises:trainingneed-list": "Staff-training needs",
+    "enterprises:techproblem-list": "Technology problems",
+    "enterprises:orderclass-list": "Order, customised and commissioned-training classes",
+    "enterprises:college-list": "Modern industry colleges",
+    "enterprises:platform-list": "R&D platforms",
+    "enterprises:project-list": "R&D projects",
+    "enterprises:techservice-list": "Technical services",
+    "enterprises:achievement-list": "Achievements and transfers",
+    "funding:funding-overview": "Funding",
+    "funding:policy-list": "Policy library",
+}
+
+
+@pytest.fixture
+def enterprise_data(secretariat_client):
+    """One row for each enterprises/funding list (Chinese data values are allowed), in the secretariat's consortium."""
+    from tests.factories.enterprises_demands import (
+        EnterpriseProfileFactory,
+        EnterpriseUnitFactory,
+        StaffTrainingNeedFactory,
+        TalentDemandFactory,
+        TechnologyProblemFactory,
+    )
+    from tests.factories.enterprises_order_classes import build_order_class
+    from tests.factories.enterprises_rnd import (
+        build_achievement,
+        build_funding_record,
+        build_platform,
+        build_policy,
+        build_project,
+        build_technical_service,
+    )
+    from tests.factories.schools import SchoolProfileFactory
+
+    consortium = get_user_model().objects.get(pk=secretariat_client.session["_auth_user_id"]).consortium
+    enterprise = EnterpriseUnitFactory(consortium=consortium)
+    EnterpriseProfileFactory(unit=enterprise)
+    TalentDemandFactory(unit=enterprise)
+    StaffTrainingNeedFactory(unit=enterprise)
+    TechnologyProblemFactory(unit=enterprise)
+    school = SchoolProfileFactory(unit__consortium=consortium).unit
+    build_order_class(consortium, school)
+    for builder in (build_platform, build_project, build_technical_service, build_achievement, build_funding_record,
+                    build_policy):
+        builder(consortium, enterprise)
+    return enterprise
+
+
+@pytest.mark.parametrize("url_name", list(ENTERPRISE_PAGES))
+def test_enterprise_and_funding_pages_have_english_chrome(compiled_catalogue, secretariat_client, enterprise_data,
+                                                          url_name):
+    secretariat_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = secretariat_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    nav = _nav_text(html)
+    assert not CJK.findall(nav), f"Chinese in the English navigation bar: {CJK.findall(nav)} in {nav!r}"
+    for label in ("Enterprises", "Review queue", "Policy library"):
+        assert label in nav
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert not CJK.search(title), title
+    headings = _h1_texts(html)
+    assert headings == [ENTERPRISE_PAGES[url_name]], headings
