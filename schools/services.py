@@ -34,6 +34,7 @@ from consortium.imports.bulk import BulkResult, BulkRowsError  # noqa: F401  (re
 from consortium.tenancy.choices import UnitKind
 from consortium.tenancy.models import Industry, LocalChain, MemberUnit, UnitMembership, User
 from consortium.tenancy.scoping import same_tenant_errors
+from consortium.tenancy.text import join_list
 
 from .choices import (
     CatalogueLevel,
@@ -729,7 +730,7 @@ def teachers_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
         codes = [str(c).strip() for c in _list(row.get("programme_codes"))]
         missing = [c for c in codes if c not in programmes]
         if missing:
-            row_errors["programme_codes"] = [_("本校没有以下专业代码：%(codes)s。") % {"codes": "、".join(missing)}]
+            row_errors["programme_codes"] = [_("本校没有以下专业代码：%(codes)s。") % {"codes": join_list(missing)}]
         teacher = existing.get(id_number) or Teacher(consortium_id=unit.consortium_id, unit=unit, id_number=id_number)
         was_counted = bool(teacher.pk) and teacher.is_part_time and teacher.is_active
         values = {
@@ -1334,7 +1335,7 @@ def students_upsert_bulk(*, actor: User, unit: MemberUnit, rows: Sequence[Mappin
         codes = [str(c).strip() for c in _list(row.get("preferred_industry_codes"))]
         unknown = [c for c in codes if c not in industries]
         if unknown:
-            row_errors["preferred_industry_codes"] = [_("未知的产业代码：%(codes)s。") % {"codes": "、".join(unknown)}]
+            row_errors["preferred_industry_codes"] = [_("未知的产业代码：%(codes)s。") % {"codes": join_list(unknown)}]
         try:
             student.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:

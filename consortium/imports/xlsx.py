@@ -39,6 +39,8 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from consortium.tenancy.text import join_list
+
 from .registry import Column, Importer
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -303,7 +305,7 @@ def make_converter(column: Column) -> Callable[[Any], tuple[Any, str | None]]:
             lookup.setdefault(str(label), choice_value)
             lookup.setdefault(str(choice_value), choice_value)
         aliases = column.aliases
-        labels = "、".join(column.labels)
+        labels = join_list(column.labels)
 
         def convert(raw: Any) -> tuple[Any, str | None]:
             text = _as_text(raw)
@@ -365,7 +367,7 @@ def parse_workbook(
                     None,
                     "",
                     _("找不到工作表“%(sheet)s”（文件中的工作表：%(found)s）。请使用下载的模板。")
-                    % {"sheet": sheet_name, "found": "、".join(book.sheetnames) or "—"},
+                    % {"sheet": sheet_name, "found": join_list(book.sheetnames) or "—"},
                 )
             )
             return result
@@ -659,13 +661,13 @@ def _parse_sheet(reader: _SheetReader, importer: Importer, result: ParseResult, 
     if unknown or missing or duplicated or not positions:
         parts = []
         if missing:
-            parts.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+            parts.append(_("缺少必填列：%(cols)s") % {"cols": join_list(missing)})
         if unknown:
-            parts.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+            parts.append(_("无法识别的列：%(cols)s") % {"cols": join_list(unknown)})
         if duplicated:
-            parts.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
-        expected = "、".join(str(c.header) for c in importer.columns)
-        actual = "、".join(h for h in found if h) or "—"
+            parts.append(_("重复的列：%(cols)s") % {"cols": join_list(duplicated)})
+        expected = join_list(str(c.header) for c in importer.columns)
+        actual = join_list(h for h in found if h) or "—"
         result.fatal = True
         result.errors.append(
             make_error(
@@ -781,7 +783,7 @@ def _format_hint(column: Column) -> str:
         "date": _("日期 YYYY-MM-DD"),
         "month": _("年月 YYYY-MM"),
         "bool": _("是 / 否"),
-        "choice": _("下拉选择：%(labels)s") % {"labels": "、".join(column.labels)},
+        "choice": _("下拉选择：%(labels)s") % {"labels": join_list(column.labels)},
         "list": _("多个代码用逗号或顿号分隔"),
     }[column.type]
 

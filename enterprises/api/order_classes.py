@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -23,7 +22,6 @@ from consortium.tenancy.api.base import (
     TenantModelSerializer,
     TenantModelViewSet,
     TenantReadOnlyViewSet,
-    fits_db_integer,
 )
 from schools.models import Student
 
@@ -71,7 +69,7 @@ class CleanUpdateSerializer(TenantModelSerializer):
 
 
 class OrderClassSerializer(TenantModelSerializer):
-    enrolled_count = serializers.IntegerField(read_only=True, default=None)
+    enrolled_count = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = OrderClass
@@ -262,16 +260,10 @@ class OrderClassViewSet(TenantModelViewSet):
     def perform_scoped_destroy(self, instance):
         services.order_class_delete(actor=self.request.user, order_class=instance)
 
-    def _visible_class(self, pk: Any) -> OrderClass:
-        """Lifecycle actions: the class through the visible scope; the service checks the acting party."""
-        if not fits_db_integer(pk):
-            raise NotFound()
-        return get_object_or_404(self.get_queryset(), pk=pk)
-
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         """Apply a lifecycle transition (body: ``action``, optional ``reason``); refused with the reason."""
-        order_class = self._visible_class(pk)
+        order_class = self.get_visible_object()
         if not services.parties_of(request.user, order_class):
             raise PermissionDenied(_("只有学校、合作企业的单位管理员或秘书处可以推进订单班。"))
         payload = TransitionSerializer(data=request.data)
@@ -284,7 +276,7 @@ class OrderClassViewSet(TenantModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def confirm(self, request, pk=None):
         """The school's or the enterprise's confirmation of the tripartite agreement."""
-        obj = services.order_class_confirm(actor=request.user, order_class=self._visible_class(pk))
+        obj = services.order_class_confirm(actor=request.user, order_class=self.get_visible_object())
         return Response(
             OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
         )
@@ -292,7 +284,7 @@ class OrderClassViewSet(TenantModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def share(self, request, pk=None):
         """Re-share the class with the partner unit's active users (e.g. after new users joined)."""
-        count = services.order_class_share(actor=request.user, order_class=self._visible_class(pk))
+        count = services.order_class_share(actor=request.user, order_class=self.get_visible_object())
         return Response({"users": count})
 
     @action(detail=True, methods=["post"], serializer_class=EnrolSerializer)

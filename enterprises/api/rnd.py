@@ -412,7 +412,7 @@ class AchievementTransferViewSet(TenantModelViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("year", int, required=False)], responses=TransferTotalSerializer(many=True)
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def totals(self, request):
         query = TransferTotalQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

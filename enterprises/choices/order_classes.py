@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consortium.tenancy.text import join_list
+
 
 class OrderClassKind(models.TextChoices):
     ORDER = "order", _("订单班")
@@ -79,7 +81,7 @@ class CollegeRole(models.TextChoices):
 from dataclasses import dataclass  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
-from django.utils.translation import gettext as _g  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 S = OrderClassStage
 P = Party
@@ -171,25 +173,25 @@ def transition_problem(
     """Why ``parties`` may not apply ``action`` to a class in ``stage`` (None: allowed)."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        return _g("未知的操作：%(action)s。") % {"action": action}
+        return gettext("未知的操作：%(action)s。") % {"action": action}
     if stage not in transition.sources:
-        return _g("当前阶段为“%(stage)s”，不能执行“%(action)s”；允许的阶段：%(allowed)s。") % {
+        return gettext("当前阶段为“%(stage)s”，不能执行“%(action)s”；允许的阶段：%(allowed)s。") % {
             "stage": OrderClassStage(stage).label,
             "action": transition.label,
-            "allowed": "、".join(str(OrderClassStage(s).label) for s in transition.sources),
+            "allowed": join_list(str(OrderClassStage(s).label) for s in transition.sources),
         }
     if not (set(parties) & transition.parties):
-        return _g("“%(action)s”只能由%(parties)s执行。") % {
+        return gettext("“%(action)s”只能由%(parties)s执行。") % {
             "action": transition.label,
-            "parties": "、".join(str(Party(p).label) for p in sorted(transition.parties)),
+            "parties": join_list(str(Party(p).label) for p in sorted(transition.parties)),
         }
     if action == "agree":
         if not (school_confirmed and enterprise_confirmed):
-            return _g("三方协议须由学校和企业双方确认后才能生效。")
+            return gettext("三方协议须由学校和企业双方确认后才能生效。")
         if cost_problem:
             return cost_problem
     if action == "start_training" and enrolled < 1:
-        return _g("尚无在班学生，不能开始培养。")
+        return gettext("尚无在班学生，不能开始培养。")
     return None
 
 
@@ -202,10 +204,10 @@ def cost_sharing_problem(school: int | None, enterprise: int | None, government:
     """Cost-sharing percentages: each 0–100 and together 100 % (all zero: not yet agreed)."""
     values = [int(v or 0) for v in (school, enterprise, government)]
     if any(v < 0 or v > 100 for v in values):
-        return _g("分担比例须在0到100之间。")
+        return gettext("分担比例须在0到100之间。")
     total = sum(values)
     if total not in (0, 100):
-        return _g("学校、企业、政府分担比例之和须为100%%，当前为%(total)d%%。") % {"total": total}
+        return gettext("学校、企业、政府分担比例之和须为100%%，当前为%(total)d%%。") % {"total": total}
     return None
 
 
@@ -225,9 +227,9 @@ def quota_message(quota: int, enrolled: int, adding: int = 1) -> str:
         "headroom": quota_headroom(quota, enrolled),
         "adding": int(adding),
     }
-    text = _g("超出订单班名额：名额%(quota)d人，已在班%(enrolled)d人，剩余%(headroom)d人。") % params
+    text = gettext("超出订单班名额：名额%(quota)d人，已在班%(enrolled)d人，剩余%(headroom)d人。") % params
     if adding != 1:
-        text += " " + _g("本次拟新增%(adding)d人。") % params
+        text += " " + gettext("本次拟新增%(adding)d人。") % params
     return text
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from consortium.tenancy.choices import UnitKind, UnitRole
 from consortium.tenancy.models import MemberUnit, UnitMembership, User
 from consortium.tenancy.scoping import is_platform_admin, same_tenant_errors, unit_roles
+from consortium.tenancy.text import join_list
 
 from ..choices.order_classes import (
     TRANSITIONS,
@@ -155,7 +156,7 @@ def _require_party(actor: Any, order_class: OrderClass, allowed: frozenset[str] 
     parties = parties_of(actor, order_class) & set(allowed)
     if not parties:
         raise PermissionDenied(
-            _("只有%(parties)s可以执行此操作。") % {"parties": "、".join(str(Party(p).label) for p in sorted(allowed))}
+            _("只有%(parties)s可以执行此操作。") % {"parties": join_list(str(Party(p).label) for p in sorted(allowed))}
         )
     return parties
 
@@ -318,7 +319,7 @@ def order_class_transition(*, actor: User, order_class: OrderClass, action: str,
             else _("“%(action)s”只能由%(parties)s执行。")
             % {
                 "action": transition.label,
-                "parties": "、".join(str(Party(p).label) for p in sorted(transition.parties)),
+                "parties": join_list(str(Party(p).label) for p in sorted(transition.parties)),
             }
         )
     enrolled = obj.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()

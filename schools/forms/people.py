@@ -17,6 +17,7 @@ from consortium.tenancy.choices import UnitKind, UnitStatus
 from consortium.tenancy.forms import BootstrapFormMixin, SearchInput
 from consortium.tenancy.mixins import TenantModelForm
 from consortium.tenancy.models import Industry, MemberUnit
+from consortium.tenancy.text import join_list
 
 from ..choices import CertificateKind, Employment, ProfessorKind, StudentStatus, StudioKind, TrainingBaseKind
 from ..models import (
@@ -240,7 +241,7 @@ class DualQualificationForm(PeopleModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["evidence_file"].help_text = _("支持 %(types)s，不超过 %(size)d MB。") % {
-            "types": "、".join(EVIDENCE_EXTENSIONS),
+            "types": join_list(EVIDENCE_EXTENSIONS),
             "size": EVIDENCE_MAX_BYTES // (1024 * 1024),
         }
         self.fields["evidence_file"].widget.attrs["accept"] = ",".join(f".{e}" for e in EVIDENCE_EXTENSIONS)
@@ -253,7 +254,7 @@ class DualQualificationForm(PeopleModelForm):
         if extension not in EVIDENCE_EXTENSIONS:
             raise forms.ValidationError(
                 _("不支持的文件类型“%(ext)s”：请上传 %(types)s 格式的证明材料。")
-                % {"ext": extension or "—", "types": "、".join(EVIDENCE_EXTENSIONS)}
+                % {"ext": extension or "—", "types": join_list(EVIDENCE_EXTENSIONS)}
             )
         if upload.size > EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(

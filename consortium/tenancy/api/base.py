@@ -19,7 +19,10 @@ from ..models import Consortium, TenantModel
 from ..scoping import is_platform_admin, same_tenant_errors
 from .filters import TenantFilterBackend, TenantFilterSet, fits_db_integer  # noqa: F401  (re-exported)
 
-PROTECTED_METHODS = ("initial", "get_queryset", "get_object", "perform_create", "perform_update", "perform_destroy")
+PROTECTED_METHODS = (
+    "initial", "get_queryset", "get_object", "get_visible_object", "perform_create", "perform_update",
+    "perform_destroy",
+)
 
 
 class ScopedViewSetMixin:
@@ -61,14 +64,20 @@ class ScopedViewSetMixin:
         return self.scope_queryset(self.model.objects.visible_to(user))
 
     def get_object(self) -> models.Model:
+        obj = self.get_visible_object()
+        if self.request.method not in permissions.SAFE_METHODS:  # type: ignore[attr-defined]
+            self.require_editable(obj)
+        return obj
+
+    def get_visible_object(self) -> models.Model:
+        """The route's object through the visible scope only: for actions whose service checks the acting party
+        itself (e.g. a partner confirming an agreement). Missing, foreign and malformed ids all answer 404."""
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field  # type: ignore[attr-defined]
         try:
             obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})  # type: ignore[attr-defined]
         except (ValueError, TypeError, OverflowError):
             raise NotFound()
-        if self.request.method not in permissions.SAFE_METHODS:  # type: ignore[attr-defined]
-            self.require_editable(obj)
         self.check_object_permissions(self.request, obj)  # type: ignore[attr-defined]
         return obj
 
