@@ -77,6 +77,7 @@ def test_secretariat_walkthrough(transactional_db, live_server, page):
     expect(page.locator("#unit-kind-chart svg")).to_have_count(1)  # ECharts rendered from the vendored file
 
     # the unit list, then the pending application
+    page.locator("#portal-nav").get_by_role("button", name="联合体").click()
     page.locator("#portal-nav").get_by_role("link", name="成员单位").click()
     expect(page.get_by_test_id("unit-table")).to_contain_text("宝清县职业技术教育中心")
     page.get_by_role("link", name="宝清县新申请企业").click()
