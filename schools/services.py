@@ -23,7 +23,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import ProtectedError
@@ -32,8 +31,9 @@ from django.utils.translation import gettext as _
 
 from consortium.imports.bulk import BulkResult, BulkRowsError  # noqa: F401  (re-exported for importers)
 from consortium.tenancy.choices import UnitKind
-from consortium.tenancy.models import Industry, LocalChain, MemberUnit, UnitMembership, User
+from consortium.tenancy.models import Industry, LocalChain, MemberUnit, User
 from consortium.tenancy.scoping import same_tenant_errors
+from consortium.tenancy.sharing import share_with_unit, unshare_with_unit
 from consortium.tenancy.text import join_list
 
 from .choices import (
@@ -66,7 +66,6 @@ from .models import (
     SchoolProfile,
     Student,
     StudentCertificate,
-    StudentUserObjectPermission,
     Studio,
     Teacher,
     TrainingBase,
@@ -1140,10 +1139,6 @@ def student_delete(*, actor: User, student: Student) -> None:
     _delete(actor, student)
 
 
-def _view_student_permission() -> Permission:
-    return Permission.objects.get(content_type__app_label="schools", codename="view_student")
-
-
 @transaction.atomic
 def student_share(*, actor: User, student: Student, unit: MemberUnit) -> int:
     """Share the full record (incl. personal fields) with every active user of partner ``unit`` (same consortium),
@@ -1154,31 +1149,14 @@ def student_share(*, actor: User, student: Student, unit: MemberUnit) -> int:
         raise ValidationError({"unit": [_("只能共享给本产教联合体的成员单位。")]})
     if unit.pk == student.unit_id:
         raise ValidationError({"unit": [_("本校用户无需共享即可查看。")]})
-    users = list(
-        User.objects.filter(
-            is_active=True,
-            consortium_id=student.consortium_id,
-            pk__in=UnitMembership.objects.filter(unit=unit, is_active=True).values("user_id"),
-        ).values_list("pk", flat=True)
-    )
-    permission = _view_student_permission()
-    StudentUserObjectPermission.objects.bulk_create(
-        [StudentUserObjectPermission(user_id=pk, permission=permission, content_object=student) for pk in users],
-        ignore_conflicts=True,
-    )
-    return len(users)
+    return share_with_unit(student, unit_id=unit.pk)
 
 
 @transaction.atomic
 def student_unshare(*, actor: User, student: Student, unit: MemberUnit) -> int:
     """Withdraw a share from every user of ``unit``; returns the number of grants removed."""
     _require_editable(actor, student)
-    deleted, _by_model = StudentUserObjectPermission.objects.filter(
-        content_object=student,
-        permission=_view_student_permission(),
-        user_id__in=UnitMembership.objects.filter(unit=unit).values("user_id"),
-    ).delete()
-    return deleted
+    return unshare_with_unit(student, unit_id=unit.pk)
 
 
 @transaction.atomic

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -27,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.tenancy.choices import UnitKind, UnitRole
-from consortium.tenancy.models import MemberUnit, UnitMembership, User
+from consortium.tenancy.models import MemberUnit, User
 from consortium.tenancy.scoping import is_platform_admin, same_tenant_errors, unit_roles
+from consortium.tenancy.sharing import share_with_unit
 from consortium.tenancy.text import join_list
 
 from ..choices.order_classes import (
@@ -53,7 +53,6 @@ from ..models.order_classes import (
     OrderClass,
     OrderClassEnrolment,
     OrderClassStageChange,
-    OrderClassUserObjectPermission,
     RetentionCheck,
     TeachingResource,
     TeamMember,
@@ -188,24 +187,8 @@ def _record(order_class: OrderClass, *, actor: Any, from_stage: str, party: str,
     )
 
 
-def _view_permission() -> Permission:
-    return Permission.objects.get(content_type__app_label="enterprises", codename="view_orderclass")
-
-
 def _share(order_class: OrderClass) -> int:
-    users = list(
-        User.objects.filter(
-            is_active=True,
-            consortium_id=order_class.consortium_id,
-            pk__in=UnitMembership.objects.filter(unit_id=order_class.partner_unit_id, is_active=True).values("user_id"),
-        ).values_list("pk", flat=True)
-    )
-    permission = _view_permission()
-    OrderClassUserObjectPermission.objects.bulk_create(
-        [OrderClassUserObjectPermission(user_id=pk, permission=permission, content_object=order_class) for pk in users],
-        ignore_conflicts=True,
-    )
-    return len(users)
+    return share_with_unit(order_class, unit_id=order_class.partner_unit_id)
 
 
 # --- order classes --------------------------------------------------------------------------------------------
