@@ -32,6 +32,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from consortium.tenancy.choices import UnitKind, UnitRole
 from consortium.tenancy.models import Industry, LocalChain, MemberUnit, TenantModel
 from consortium.tenancy.scoping import is_platform_admin
+from consortium.tenancy.validators import validate_upload_size
 
 from .choices import (
     CatalogueLevel,
@@ -435,7 +436,7 @@ class DualQualification(TenantModel):
         upload_to=evidence_path,
         blank=True,
         max_length=255,
-        validators=[FileExtensionValidator(allowed_extensions=EVIDENCE_EXTENSIONS)],
+        validators=[FileExtensionValidator(allowed_extensions=EVIDENCE_EXTENSIONS), validate_upload_size],
     )
     certified_on = models.DateField(_("认定日期"))
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)

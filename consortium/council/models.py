@@ -16,11 +16,11 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from consortium.tenancy.models import MemberUnit, TenantModel
+from consortium.tenancy.validators import MaxFileSizeValidator as _KernelMaxFileSizeValidator
 
 from .choices import (
     ATTENDING_STATUSES,
@@ -37,23 +37,8 @@ from .choices import (
 
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt"]
 
-
-@deconstructible
-class MaxFileSizeValidator:
-    """Rejects files larger than ``settings.ATTACHMENT_MAX_BYTES`` (read at validation time)."""
-
-    def __call__(self, value: Any) -> None:
-        limit = settings.ATTACHMENT_MAX_BYTES
-        size = getattr(value, "size", 0) or 0
-        if size > limit:
-            raise ValidationError(
-                _("附件过大：%(size)s MB，最大允许 %(limit)s MB。"),
-                code="file_too_large",
-                params={"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
-            )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, MaxFileSizeValidator)
+# Historical migrations import the validator from here.
+MaxFileSizeValidator = _KernelMaxFileSizeValidator
 
 
 validate_attachment_extension = FileExtensionValidator(

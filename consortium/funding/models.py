@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consortium.tenancy.models import MemberUnit, TenantModel
+from consortium.tenancy.validators import validate_upload_size
 
 from .choices import FundingSource, PolicyStatus
 
@@ -101,7 +102,7 @@ class PolicyDocument(TenantModel):
         _("附件"),
         upload_to=_policy_upload,
         blank=True,
-        validators=[FileExtensionValidator(POLICY_EXTENSIONS)],
+        validators=[FileExtensionValidator(POLICY_EXTENSIONS), validate_upload_size],
     )
     benefiting_units = models.ManyToManyField(
         MemberUnit, verbose_name=_("受益单位"), related_name="benefiting_policies", blank=True

@@ -1,6 +1,10 @@
 """Unified social credit code (统一社会信用代码) per GB 32100-2015, and administrative division codes."""
 
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # 31 characters: digits and capitals without I, O, Z, S, V.
@@ -48,3 +52,24 @@ def normalize_credit_code(value: str) -> str:
 def validate_division_code(value: str) -> None:
     if not (len(value) == 6 and value.isdigit()):
         raise ValidationError(_("行政区划代码应为6位数字。"), code="invalid_division_code")
+
+
+@deconstructible
+class MaxFileSizeValidator:
+    """Rejects uploads larger than ``settings.ATTACHMENT_MAX_BYTES`` (read at validation time)."""
+
+    def __call__(self, value: Any) -> None:
+        limit = settings.ATTACHMENT_MAX_BYTES
+        size = getattr(value, "size", 0) or 0
+        if size > limit:
+            raise ValidationError(
+                _("附件过大：%(size)s MB，最大允许 %(limit)s MB。")
+                % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+                code="file_too_large",
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxFileSizeValidator)
+
+
+validate_upload_size = MaxFileSizeValidator()

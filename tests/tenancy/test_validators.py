@@ -95,3 +95,20 @@ def test_division_code(value, ok):
     else:
         with pytest.raises(ValidationError):
             validate_division_code(value)
+
+
+def test_upload_size_validator_states_size_and_limit(settings):
+    from django.core.files.base import ContentFile
+
+    from consortium.funding.models import PolicyDocument
+    from consortium.tenancy.validators import MaxFileSizeValidator, validate_upload_size
+    from schools.models import DualQualification
+
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    validate_upload_size(ContentFile(b"x" * 1024, name="ok.pdf"))  # under the limit: accepted
+    with pytest.raises(ValidationError) as excinfo:
+        validate_upload_size(ContentFile(b"x" * (3 * 1024 * 1024), name="big.pdf"))
+    assert "3.0" in excinfo.value.messages[0] and "1" in excinfo.value.messages[0]
+    # Every uploaded-file field of the portal carries it.
+    for model, field in ((PolicyDocument, "attachment"), (DualQualification, "evidence_file")):
+        assert any(isinstance(v, MaxFileSizeValidator) for v in model._meta.get_field(field).validators)
