@@ -27,6 +27,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from consortium.tenancy.choices import UnitKind, UnitRole
@@ -93,7 +94,7 @@ class ProgrammeMajorCategory(models.Model):
 
     class Meta:
         verbose_name = _("专业大类")
-        verbose_name_plural = _("专业大类")
+        verbose_name_plural = pgettext_lazy("plural", "专业大类")
         ordering = ["position", "code_associate"]
 
     def code_for(self, level: str) -> str:
@@ -134,7 +135,7 @@ class SchoolProfile(TenantModel):
 
     class Meta:
         verbose_name = _("学校概况")
-        verbose_name_plural = _("学校概况")
+        verbose_name_plural = pgettext_lazy("plural", "学校概况")
         ordering = ["consortium", "unit__name"]
 
     def __str__(self) -> str:
@@ -168,7 +169,7 @@ class Campus(TenantModel):
 
     class Meta:
         verbose_name = _("校区")
-        verbose_name_plural = _("校区")
+        verbose_name_plural = pgettext_lazy("plural", "校区")
         ordering = ["unit", "name"]
         constraints = [models.UniqueConstraint(fields=["unit", "name"], name="uniq_campus_name")]
 
@@ -199,7 +200,7 @@ class Programme(TenantModel):
 
     class Meta:
         verbose_name = _("专业")
-        verbose_name_plural = _("专业")
+        verbose_name_plural = pgettext_lazy("plural", "专业")
         ordering = ["unit", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -240,7 +241,7 @@ class ProgrammeGroup(TenantModel):
 
     class Meta:
         verbose_name = _("专业群")
-        verbose_name_plural = _("专业群")
+        verbose_name_plural = pgettext_lazy("plural", "专业群")
         ordering = ["unit", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -278,7 +279,7 @@ class ProgrammeOffering(TenantModel):
 
     class Meta:
         verbose_name = _("年度专业开设")
-        verbose_name_plural = _("年度专业开设")
+        verbose_name_plural = pgettext_lazy("plural", "年度专业开设")
         ordering = ["unit", "-year", "programme__code"]
         constraints = [
             models.UniqueConstraint(
@@ -326,7 +327,7 @@ class ProgrammeIndustryLink(TenantModel):
 
     class Meta:
         verbose_name = _("专业产业对应")
-        verbose_name_plural = _("专业产业对应")
+        verbose_name_plural = pgettext_lazy("plural", "专业产业对应")
         ordering = ["programme", "-weight"]
         constraints = [
             models.CheckConstraint(
@@ -398,7 +399,7 @@ class Teacher(TenantModel):
 
     class Meta:
         verbose_name = _("教师")
-        verbose_name_plural = _("教师")
+        verbose_name_plural = pgettext_lazy("plural", "教师")
         ordering = ["unit", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -449,7 +450,7 @@ class DualQualification(TenantModel):
 
     class Meta:
         verbose_name = _("双师型认定")
-        verbose_name_plural = _("双师型认定")
+        verbose_name_plural = pgettext_lazy("plural", "双师型认定")
         ordering = ["unit", "expires_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -497,7 +498,7 @@ class IndustryProfessor(TenantModel):
 
     class Meta:
         verbose_name = _("产业教授")
-        verbose_name_plural = _("产业教授")
+        verbose_name_plural = pgettext_lazy("plural", "产业教授")
         ordering = ["unit", "-term_start", "person_name"]
         constraints = [
             models.CheckConstraint(
@@ -543,7 +544,7 @@ class Studio(TenantModel):
 
     class Meta:
         verbose_name = _("工作室")
-        verbose_name_plural = _("工作室")
+        verbose_name_plural = pgettext_lazy("plural", "工作室")
         ordering = ["kind", "name"]
 
     def clean(self) -> None:
@@ -594,7 +595,7 @@ class PoolExpert(TenantModel):
 
     class Meta:
         verbose_name = _("兼职教师库专家")
-        verbose_name_plural = _("兼职教师库专家")
+        verbose_name_plural = pgettext_lazy("plural", "兼职教师库专家")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["consortium", "is_listed"], name="pool_scope_idx")]
 
@@ -648,7 +649,7 @@ class EngagementRequest(TenantModel):
 
     class Meta:
         verbose_name = _("兼职教师聘用申请")
-        verbose_name_plural = _("兼职教师聘用申请")
+        verbose_name_plural = pgettext_lazy("plural", "兼职教师聘用申请")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -699,7 +700,7 @@ class EnterprisePractice(TenantModel):
 
     class Meta:
         verbose_name = _("教师企业实践")
-        verbose_name_plural = _("教师企业实践")
+        verbose_name_plural = pgettext_lazy("plural", "教师企业实践")
         ordering = ["unit", "-start_date", "id"]
         constraints = [
             models.CheckConstraint(
@@ -744,7 +745,7 @@ class TrainingBase(TenantModel):
 
     class Meta:
         verbose_name = _("教师培训基地")
-        verbose_name_plural = _("教师培训基地")
+        verbose_name_plural = pgettext_lazy("plural", "教师培训基地")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -814,7 +815,7 @@ class Student(TenantModel):
 
     class Meta:
         verbose_name = _("学生")
-        verbose_name_plural = _("学生")
+        verbose_name_plural = pgettext_lazy("plural", "学生")
         ordering = ["unit", "student_no"]
         constraints = [
             models.UniqueConstraint(
@@ -844,7 +845,7 @@ class StudentUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("学生用户授权")
-        verbose_name_plural = _("学生用户授权")
+        verbose_name_plural = pgettext_lazy("plural", "学生用户授权")
 
 
 class StudentGroupObjectPermission(GroupObjectPermissionBase):
@@ -852,7 +853,7 @@ class StudentGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("学生用户组授权")
-        verbose_name_plural = _("学生用户组授权")
+        verbose_name_plural = pgettext_lazy("plural", "学生用户组授权")
 
 
 class StudentCertificate(TenantModel):
@@ -872,7 +873,7 @@ class StudentCertificate(TenantModel):
 
     class Meta:
         verbose_name = _("学生证书")
-        verbose_name_plural = _("学生证书")
+        verbose_name_plural = pgettext_lazy("plural", "学生证书")
         ordering = ["student", "-issued_on", "id"]
 
     def __str__(self) -> str:

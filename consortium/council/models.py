@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from consortium.tenancy.models import MemberUnit, TenantModel
@@ -65,7 +66,7 @@ class Council(TenantModel):
 
     class Meta:
         verbose_name = _("理事会")
-        verbose_name_plural = _("理事会")
+        verbose_name_plural = pgettext_lazy("plural", "理事会")
         ordering = ["consortium", "name"]
         constraints = [models.UniqueConstraint(fields=["consortium"], name="uniq_council_per_consortium")]
 
@@ -102,7 +103,7 @@ class CouncilSeat(TenantModel):
 
     class Meta:
         verbose_name = _("理事席位")
-        verbose_name_plural = _("理事席位")
+        verbose_name_plural = pgettext_lazy("plural", "理事席位")
         ordering = ["council", "role", "person_name"]
         constraints = [
             models.CheckConstraint(condition=Q(term_end__gte=F("term_start")), name="seat_term_end_after_start"),
@@ -143,7 +144,7 @@ class GovernanceDocument(TenantModel):
 
     class Meta:
         verbose_name = _("治理文件")
-        verbose_name_plural = _("治理文件")
+        verbose_name_plural = pgettext_lazy("plural", "治理文件")
         ordering = ["consortium", "kind", "title"]
         constraints = [
             models.UniqueConstraint(
@@ -170,7 +171,7 @@ class GovernanceDocumentUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("治理文件用户授权")
-        verbose_name_plural = _("治理文件用户授权")
+        verbose_name_plural = pgettext_lazy("plural", "治理文件用户授权")
 
 
 class GovernanceDocumentGroupObjectPermission(GroupObjectPermissionBase):
@@ -178,7 +179,7 @@ class GovernanceDocumentGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("治理文件用户组授权")
-        verbose_name_plural = _("治理文件用户组授权")
+        verbose_name_plural = pgettext_lazy("plural", "治理文件用户组授权")
 
 
 class DocumentVersion(TenantModel):
@@ -215,7 +216,7 @@ class DocumentVersion(TenantModel):
 
     class Meta:
         verbose_name = _("文件版本")
-        verbose_name_plural = _("文件版本")
+        verbose_name_plural = pgettext_lazy("plural", "文件版本")
         ordering = ["document", "-version_no"]
         constraints = [
             models.UniqueConstraint(fields=["document", "version_no"], name="uniq_document_version_no"),
@@ -279,7 +280,7 @@ class Meeting(TenantModel):
 
     class Meta:
         verbose_name = _("理事会会议")
-        verbose_name_plural = _("理事会会议")
+        verbose_name_plural = pgettext_lazy("plural", "理事会会议")
         ordering = ["-scheduled_at", "-id"]
         indexes = [models.Index(fields=["consortium", "status", "scheduled_at"], name="meeting_scope_idx")]
 
@@ -304,7 +305,7 @@ class AgendaItem(TenantModel):
 
     class Meta:
         verbose_name = _("会议议程")
-        verbose_name_plural = _("会议议程")
+        verbose_name_plural = pgettext_lazy("plural", "会议议程")
         ordering = ["meeting", "position", "id"]
 
     @classmethod
@@ -325,7 +326,7 @@ class Attendance(TenantModel):
 
     class Meta:
         verbose_name = _("出席记录")
-        verbose_name_plural = _("出席记录")
+        verbose_name_plural = pgettext_lazy("plural", "出席记录")
         ordering = ["meeting", "seat__role", "seat__person_name"]
         constraints = [models.UniqueConstraint(fields=["meeting", "seat"], name="uniq_attendance_seat")]
 
@@ -356,7 +357,7 @@ class Resolution(TenantModel):
 
     class Meta:
         verbose_name = _("决议")
-        verbose_name_plural = _("决议")
+        verbose_name_plural = pgettext_lazy("plural", "决议")
         ordering = ["meeting", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -380,7 +381,7 @@ class Vote(TenantModel):
 
     class Meta:
         verbose_name = _("表决票")
-        verbose_name_plural = _("表决票")
+        verbose_name_plural = pgettext_lazy("plural", "表决票")
         ordering = ["resolution", "seat__role", "seat__person_name"]
         constraints = [models.UniqueConstraint(fields=["resolution", "seat"], name="uniq_vote_seat")]
 

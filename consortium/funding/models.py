@@ -21,6 +21,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.tenancy.models import MemberUnit, TenantModel
 from consortium.tenancy.validators import validate_upload_size
@@ -65,7 +66,7 @@ class FundingRecord(TenantModel):
 
     class Meta:
         verbose_name = _("经费记录")
-        verbose_name_plural = _("经费记录")
+        verbose_name_plural = pgettext_lazy("plural", "经费记录")
         ordering = ["-year", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="funding_amount_positive"),
@@ -115,7 +116,7 @@ class PolicyDocument(TenantModel):
 
     class Meta:
         verbose_name = _("政策文件")
-        verbose_name_plural = _("政策文件")
+        verbose_name_plural = pgettext_lazy("plural", "政策文件")
         ordering = ["-issued_on", "-id"]
         indexes = [models.Index(fields=["consortium", "status"], name="policy_scope_idx")]
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.tenancy.choices import UnitRole
 from consortium.tenancy.models import MemberUnit, TenantModel
@@ -95,7 +96,7 @@ class ImportJob(TenantModel):
 
     class Meta:
         verbose_name = _("导入任务")
-        verbose_name_plural = _("导入任务")
+        verbose_name_plural = pgettext_lazy("plural", "导入任务")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["consortium", "unit", "-created_at"], name="importjob_scope_idx")]
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ConsortiumStatus, Role, UnitKind, UnitRole, UnitStatus
 from .scoping import TenantManager, TenantQuerySet, is_platform_admin
@@ -54,7 +55,7 @@ class Consortium(models.Model):
 
     class Meta:
         verbose_name = _("产教联合体")
-        verbose_name_plural = _("产教联合体")
+        verbose_name_plural = pgettext_lazy("plural", "产教联合体")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -111,7 +112,7 @@ class Industry(models.Model):
 
     class Meta:
         verbose_name = _("产业")
-        verbose_name_plural = _("产业")
+        verbose_name_plural = pgettext_lazy("plural", "产业")
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
@@ -129,7 +130,7 @@ class LocalChain(TenantModel):
 
     class Meta:
         verbose_name = _("本地产业链")
-        verbose_name_plural = _("本地产业链")
+        verbose_name_plural = pgettext_lazy("plural", "本地产业链")
         ordering = ["consortium", "position", "name"]
         constraints = [models.UniqueConstraint(fields=["consortium", "name"], name="uniq_local_chain_name")]
 
@@ -175,7 +176,7 @@ class MemberUnit(TenantModel):
 
     class Meta:
         verbose_name = _("成员单位")
-        verbose_name_plural = _("成员单位")
+        verbose_name_plural = pgettext_lazy("plural", "成员单位")
         ordering = ["consortium", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["consortium", "credit_code"], name="uniq_unit_credit_code"),
@@ -211,7 +212,7 @@ class UnitStatusChange(TenantModel):
 
     class Meta:
         verbose_name = _("成员状态变更")
-        verbose_name_plural = _("成员状态变更")
+        verbose_name_plural = pgettext_lazy("plural", "成员状态变更")
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
@@ -252,7 +253,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
@@ -299,7 +300,7 @@ class UnitMembership(TenantModel):
 
     class Meta:
         verbose_name = _("单位成员资格")
-        verbose_name_plural = _("单位成员资格")
+        verbose_name_plural = pgettext_lazy("plural", "单位成员资格")
         ordering = ["unit", "user"]
         constraints = [models.UniqueConstraint(fields=["unit", "user"], name="uniq_membership")]
 
@@ -342,7 +343,7 @@ class Invitation(TenantModel):
 
     class Meta:
         verbose_name = _("邀请")
-        verbose_name_plural = _("邀请")
+        verbose_name_plural = pgettext_lazy("plural", "邀请")
         ordering = ["-created_at"]
 
     @property

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.tenancy.choices import UnitRole
 from consortium.tenancy.models import Industry, MemberUnit, TenantModel
@@ -76,7 +77,7 @@ class EnterpriseProfile(TenantModel):
 
     class Meta:
         verbose_name = _("企业概况")
-        verbose_name_plural = _("企业概况")
+        verbose_name_plural = pgettext_lazy("plural", "企业概况")
         ordering = ["consortium", "unit__name"]
 
     @classmethod
@@ -152,7 +153,7 @@ class TalentDemand(ReviewedNeed):
 
     class Meta:
         verbose_name = _("人才需求")
-        verbose_name_plural = _("人才需求")
+        verbose_name_plural = pgettext_lazy("plural", "人才需求")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -201,7 +202,7 @@ class DemandSkill(TenantModel):
 
     class Meta:
         verbose_name = _("技能要求")
-        verbose_name_plural = _("技能要求")
+        verbose_name_plural = pgettext_lazy("plural", "技能要求")
         ordering = ["demand", "-importance", "name"]
         constraints = [
             models.UniqueConstraint(fields=["demand", "name"], name="uniq_demand_skill"),
@@ -234,7 +235,7 @@ class StaffTrainingNeed(ReviewedNeed):
 
     class Meta:
         verbose_name = _("员工培训需求")
-        verbose_name_plural = _("员工培训需求")
+        verbose_name_plural = pgettext_lazy("plural", "员工培训需求")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="training_need_period"),
@@ -269,7 +270,7 @@ class TechnologyProblem(ReviewedNeed):
 
     class Meta:
         verbose_name = _("技术攻关需求")
-        verbose_name_plural = _("技术攻关需求")
+        verbose_name_plural = pgettext_lazy("plural", "技术攻关需求")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["consortium", "status"], name="tech_problem_scope_idx")]
 
@@ -307,7 +308,7 @@ class DemandStatusChange(TenantModel):
 
     class Meta:
         verbose_name = _("需求状态变更")
-        verbose_name_plural = _("需求状态变更")
+        verbose_name_plural = pgettext_lazy("plural", "需求状态变更")
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(

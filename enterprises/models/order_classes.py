@@ -28,6 +28,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from consortium.tenancy.choices import UnitRole
@@ -111,7 +112,7 @@ class ModernIndustryCollege(TenantModel):
 
     class Meta:
         verbose_name = _("现代产业学院")
-        verbose_name_plural = _("现代产业学院")
+        verbose_name_plural = pgettext_lazy("plural", "现代产业学院")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -142,7 +143,7 @@ class CollegeMember(TenantModel):
 
     class Meta:
         verbose_name = _("产业学院成员单位")
-        verbose_name_plural = _("产业学院成员单位")
+        verbose_name_plural = pgettext_lazy("plural", "产业学院成员单位")
         ordering = ["college", "role", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -177,7 +178,7 @@ class CollegeGovernanceMember(TenantModel):
 
     class Meta:
         verbose_name = _("产业学院治理成员")
-        verbose_name_plural = _("产业学院治理成员")
+        verbose_name_plural = pgettext_lazy("plural", "产业学院治理成员")
         ordering = ["college", "id"]
 
     def clean(self) -> None:
@@ -209,7 +210,7 @@ class CollegeAnnualReport(TenantModel):
 
     class Meta:
         verbose_name = _("产业学院年度报告")
-        verbose_name_plural = _("产业学院年度报告")
+        verbose_name_plural = pgettext_lazy("plural", "产业学院年度报告")
         ordering = ["college", "-year"]
         constraints = [
             models.UniqueConstraint(
@@ -294,7 +295,7 @@ class OrderClass(TenantModel):
 
     class Meta:
         verbose_name = _("订单班")
-        verbose_name_plural = _("订单班")
+        verbose_name_plural = pgettext_lazy("plural", "订单班")
         ordering = ["-cohort", "name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -345,7 +346,7 @@ class OrderClassUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("订单班用户授权")
-        verbose_name_plural = _("订单班用户授权")
+        verbose_name_plural = pgettext_lazy("plural", "订单班用户授权")
 
 
 class OrderClassGroupObjectPermission(GroupObjectPermissionBase):
@@ -353,7 +354,7 @@ class OrderClassGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("订单班用户组授权")
-        verbose_name_plural = _("订单班用户组授权")
+        verbose_name_plural = pgettext_lazy("plural", "订单班用户组授权")
 
 
 class ClassChild(TenantModel):
@@ -390,7 +391,7 @@ class OrderClassStageChange(ClassChild):
 
     class Meta:
         verbose_name = _("订单班阶段变更")
-        verbose_name_plural = _("订单班阶段变更")
+        verbose_name_plural = pgettext_lazy("plural", "订单班阶段变更")
         ordering = ["order_class", "changed_at", "id"]
 
     def __str__(self) -> str:
@@ -415,7 +416,7 @@ class OrderClassEnrolment(ClassChild):
 
     class Meta:
         verbose_name = _("订单班学生")
-        verbose_name_plural = _("订单班学生")
+        verbose_name_plural = pgettext_lazy("plural", "订单班学生")
         ordering = ["order_class", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -453,7 +454,7 @@ class TrainingPlanItem(ClassChild):
 
     class Meta:
         verbose_name = _("培养方案课程")
-        verbose_name_plural = _("培养方案课程")
+        verbose_name_plural = pgettext_lazy("plural", "培养方案课程")
         ordering = ["order_class", "id"]
 
     def __str__(self) -> str:
@@ -481,7 +482,7 @@ class TeamMember(ClassChild):
 
     class Meta:
         verbose_name = _("教学团队成员")
-        verbose_name_plural = _("教学团队成员")
+        verbose_name_plural = pgettext_lazy("plural", "教学团队成员")
         ordering = ["order_class", "side", "id"]
 
     def clean(self) -> None:
@@ -512,7 +513,7 @@ class TeachingResource(ClassChild):
 
     class Meta:
         verbose_name = _("共享教学资源")
-        verbose_name_plural = _("共享教学资源")
+        verbose_name_plural = pgettext_lazy("plural", "共享教学资源")
         ordering = ["order_class", "id"]
 
     def __str__(self) -> str:
@@ -531,7 +532,7 @@ class Assessment(ClassChild):
 
     class Meta:
         verbose_name = _("联合考核")
-        verbose_name_plural = _("联合考核")
+        verbose_name_plural = pgettext_lazy("plural", "联合考核")
         ordering = ["order_class", "held_on", "id"]
 
     def __str__(self) -> str:
@@ -556,7 +557,7 @@ class AssessmentScore(ClassChild):
 
     class Meta:
         verbose_name = _("考核成绩")
-        verbose_name_plural = _("考核成绩")
+        verbose_name_plural = pgettext_lazy("plural", "考核成绩")
         ordering = ["assessment", "enrolment"]
         constraints = [
             models.UniqueConstraint(
@@ -593,7 +594,7 @@ class Employment(ClassChild):
 
     class Meta:
         verbose_name = _("企业就业")
-        verbose_name_plural = _("企业就业")
+        verbose_name_plural = pgettext_lazy("plural", "企业就业")
         ordering = ["order_class", "employed_on", "id"]
 
     def clean(self) -> None:
@@ -620,7 +621,7 @@ class RetentionCheck(ClassChild):
 
     class Meta:
         verbose_name = _("留任跟踪")
-        verbose_name_plural = _("留任跟踪")
+        verbose_name_plural = pgettext_lazy("plural", "留任跟踪")
         ordering = ["order_class", "months", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -24,6 +24,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.tenancy.choices import UnitRole
 from consortium.tenancy.models import Industry, MemberUnit, TenantModel
@@ -89,7 +90,7 @@ class RnDPlatform(TenantModel):
 
     class Meta:
         verbose_name = _("研发平台")
-        verbose_name_plural = _("研发平台")
+        verbose_name_plural = pgettext_lazy("plural", "研发平台")
         ordering = ["consortium", "name"]
         constraints = [models.UniqueConstraint(fields=["consortium", "name"], name="uniq_rnd_platform_name")]
 
@@ -107,7 +108,7 @@ class PlatformCoBuilder(TenantModel):
 
     class Meta:
         verbose_name = _("平台共建单位")
-        verbose_name_plural = _("平台共建单位")
+        verbose_name_plural = pgettext_lazy("plural", "平台共建单位")
         constraints = [models.UniqueConstraint(fields=["platform", "unit"], name="uniq_platform_cobuilder")]
 
     SCOPE_UNIT_FIELD = "platform__unit"
@@ -164,7 +165,7 @@ class RnDProject(TenantModel):
 
     class Meta:
         verbose_name = _("研发项目")
-        verbose_name_plural = _("研发项目")
+        verbose_name_plural = pgettext_lazy("plural", "研发项目")
         ordering = ["-start_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -206,7 +207,7 @@ class ProjectMilestone(TenantModel):
 
     class Meta:
         verbose_name = _("项目里程碑")
-        verbose_name_plural = _("项目里程碑")
+        verbose_name_plural = pgettext_lazy("plural", "项目里程碑")
         ordering = ["project", "due_on", "id"]
 
     @classmethod
@@ -237,7 +238,7 @@ class ProjectStatusChange(TenantModel):
 
     class Meta:
         verbose_name = _("项目状态变更")
-        verbose_name_plural = _("项目状态变更")
+        verbose_name_plural = pgettext_lazy("plural", "项目状态变更")
         ordering = ["-decided_at", "-id"]
 
     @classmethod
@@ -280,7 +281,7 @@ class TechnicalService(TenantModel):
 
     class Meta:
         verbose_name = _("技术服务")
-        verbose_name_plural = _("技术服务")
+        verbose_name_plural = pgettext_lazy("plural", "技术服务")
         ordering = ["-delivered_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="technical_service_value_non_negative"),
@@ -326,7 +327,7 @@ class Achievement(TenantModel):
 
     class Meta:
         verbose_name = _("科技成果")
-        verbose_name_plural = _("科技成果")
+        verbose_name_plural = pgettext_lazy("plural", "科技成果")
         ordering = ["-obtained_on", "-id"]
 
     def __str__(self) -> str:
@@ -360,7 +361,7 @@ class AchievementTransfer(TenantModel):
 
     class Meta:
         verbose_name = _("成果转化")
-        verbose_name_plural = _("成果转化")
+        verbose_name_plural = pgettext_lazy("plural", "成果转化")
         ordering = ["-transferred_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="achievement_transfer_amount_non_negative"),
