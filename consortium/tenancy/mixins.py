@@ -139,6 +139,8 @@ class ScopedInline(admin.TabularInline):
 class ScopedAdmin(admin.ModelAdmin):
     """Admin for tenant models: superusers and platform admins see every tenant, staff only their own scope."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if is_platform_admin(request.user):
