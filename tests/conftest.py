@@ -19,8 +19,19 @@ from tests.isolation.stats import API_ROUTES, HTML_ROUTES, ROLES_SEEN, STATS
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def _refuse_the_real_database(sender, connection, **kwargs) -> None:
+    """A fixture that asks for ``django_db_setup`` in a module without a ``django_db`` test silently gets the
+    configured database (var/db.sqlite3 or the CI database) instead of the test one: fail loudly instead."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not any(marker in name for marker in ("test", "memorydb", ":memory:")) and name != "postgres":
+        raise RuntimeError(f"a test opened the real database {name!r}; mark the module with pytest.mark.django_db")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_refuse_the_real_database)
 
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
