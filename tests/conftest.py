@@ -23,7 +23,7 @@ def _refuse_the_real_database(sender, connection, **kwargs) -> None:
     """A fixture that asks for ``django_db_setup`` in a module without a ``django_db`` test silently gets the
     configured database (var/db.sqlite3 or the CI database) instead of the test one: fail loudly instead."""
     name = str(connection.settings_dict.get("NAME") or "")
-    if not any(marker in name for marker in ("test", "memorydb", ":memory:")) and name != "postgres":
+    if name and name != "postgres" and not any(marker in name for marker in ("test", "memorydb", ":memory:")):
         raise RuntimeError(f"a test opened the real database {name!r}; mark the module with pytest.mark.django_db")
 
 
