@@ -63,6 +63,19 @@ class ScopedViewMixin(LoginRequiredMixin):
             raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
 
 
+class ScopedParentMixin(ScopedViewMixin):
+    """For pages addressed by a parent's pk (create-under-parent pages, editors of a parent's rows): the parent is
+    fetched through the scope before any handler runs and kept as ``self.<parent_name>``."""
+
+    parent_name = "parent"
+
+    def dispatch(self, request, *args: Any, **kwargs: Any):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        setattr(self, self.parent_name, self.get_object())
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ScopedFileView(ScopedViewMixin, View):
     """Downloads an uploaded file of a tenant row through the scope (MEDIA_ROOT is never served publicly)."""
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from consortium.tenancy.choices import UnitKind
-from consortium.tenancy.mixins import ScopedViewMixin, atomic_scoped_save
+from consortium.tenancy.mixins import ScopedParentMixin, ScopedViewMixin, atomic_scoped_save
 from consortium.tenancy.models import Industry, LocalChain, MemberUnit
 from consortium.tenancy.scoping import is_platform_admin, unit_roles
 
@@ -271,19 +271,14 @@ class SchoolEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
         return HttpResponseRedirect(reverse("schools:school-detail", kwargs={"pk": profile.pk}))
 
 
-class SchoolCreateProfileView(SchoolFormViewMixin, ScopedViewMixin, FormView):
+class SchoolCreateProfileView(SchoolFormViewMixin, ScopedParentMixin, FormView):
     """Register (or complete) the profile of a school unit (pk = MemberUnit pk): an upsert through the service."""
 
     model = MemberUnit
+    parent_name = "unit"
     write_view = True
     form_class = SchoolProfileForm
     template_name = "schools/programmes/school_form.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -310,19 +305,14 @@ class SchoolCreateProfileView(SchoolFormViewMixin, ScopedViewMixin, FormView):
 # --- campuses -----------------------------------------------------------------------------------------------------
 
 
-class CampusCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
+class CampusCreateView(SchoolFormViewMixin, ScopedParentMixin, FormView):
     """Add a campus to a school (pk = SchoolProfile pk)."""
 
     model = SchoolProfile
+    parent_name = "school"
     write_view = True
     form_class = CampusForm
     template_name = "schools/programmes/campus_form.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.school = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(school=self.school, **kwargs)
@@ -490,19 +480,14 @@ class ProgrammeDetailView(ScopedViewMixin, DetailView):
         return context
 
 
-class ProgrammeCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
+class ProgrammeCreateView(SchoolFormViewMixin, ScopedParentMixin, FormView):
     """Register a programme of a school (pk = SchoolProfile pk)."""
 
     model = SchoolProfile
+    parent_name = "school"
     write_view = True
     form_class = ProgrammeForm
     template_name = "schools/programmes/programme_form.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.school = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(school=self.school, **kwargs)
@@ -553,19 +538,14 @@ class ProgrammeEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
         return HttpResponseRedirect(reverse("schools:programme-detail", kwargs={"pk": programme.pk}))
 
 
-class ProgrammeLinksView(ScopedViewMixin, TemplateView):
+class ProgrammeLinksView(ScopedParentMixin, TemplateView):
     """The industry mapping editor: a formset of (industry | local chain, weight 1–100), replaced as a whole by
     ``services.programme_link_set``."""
 
     model = Programme
+    parent_name = "programme"
     write_view = True
     template_name = "schools/programmes/programme_links.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.programme = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def _formset(self, data: Any = None) -> Any:
         user = self.request.user
@@ -609,19 +589,14 @@ class ProgrammeLinksView(ScopedViewMixin, TemplateView):
 # --- offerings ----------------------------------------------------------------------------------------------------
 
 
-class OfferingCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
+class OfferingCreateView(SchoolFormViewMixin, ScopedParentMixin, FormView):
     """Add a year of a programme (pk = Programme pk)."""
 
     model = Programme
+    parent_name = "programme"
     write_view = True
     form_class = OfferingForm
     template_name = "schools/programmes/offering_form.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.programme = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(programme=self.programme, **kwargs)
@@ -676,19 +651,14 @@ class OfferingEditView(SchoolFormViewMixin, ScopedViewMixin, UpdateView):
 # --- programme groups ---------------------------------------------------------------------------------------------
 
 
-class GroupCreateView(SchoolFormViewMixin, ScopedViewMixin, FormView):
+class GroupCreateView(SchoolFormViewMixin, ScopedParentMixin, FormView):
     """Create a programme group of a school (pk = SchoolProfile pk)."""
 
     model = SchoolProfile
+    parent_name = "school"
     write_view = True
     form_class = ProgrammeGroupForm
     template_name = "schools/programmes/group_form.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.school = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "unit": self.school.unit}
