@@ -1,4 +1,6 @@
-"""Pages of matching; views derive from consortium.tenancy.mixins.ScopedViewMixin."""
+"""Pages of the matching app, mounted at /matching/ (namespace "matching")."""
+
+from .views import gap, results, runs
 
 app_name = "matching"
-urlpatterns: list = []
+urlpatterns = [*runs.urlpatterns, *results.urlpatterns, *gap.urlpatterns]

@@ -1,4 +1,6 @@
-"""Pages of practice_center; views derive from consortium.tenancy.mixins.ScopedViewMixin."""
+"""Pages of the practice_center app, mounted at /practice/ (namespace "practice_center")."""
+
+from .views import bookings, centres, stats, training
 
 app_name = "practice_center"
-urlpatterns: list = []
+urlpatterns = [*centres.urlpatterns, *bookings.urlpatterns, *training.urlpatterns, *stats.urlpatterns]

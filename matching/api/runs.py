@@ -1,0 +1,5 @@
+"""API of matching: runs."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()

@@ -1,1 +1,0 @@
-"""API viewsets: derive from consortium.tenancy.api.base.TenantModelViewSet."""

@@ -1,1 +1,0 @@
-"""matching: views (filled in by the matching issue; see DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""Pages of matching, one module per area; each module exports ``urlpatterns``."""

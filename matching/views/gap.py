@@ -1,0 +1,3 @@
+"""Pages of matching: gap."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of matching: runs."""
+
+urlpatterns: list = []

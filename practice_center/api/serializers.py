@@ -1,1 +1,0 @@
-"""API serializers (see DESIGN.md §4)."""

@@ -1,0 +1,5 @@
+"""API of practice_center: training."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()

@@ -1,1 +1,0 @@
-"""practice_center: views (filled in by the practice_center issue; see DESIGN.md §4)."""

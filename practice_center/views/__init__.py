@@ -1,0 +1,1 @@
+"""Pages of practice_center, one module per area; each module exports ``urlpatterns``."""

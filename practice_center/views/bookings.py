@@ -1,0 +1,3 @@
+"""Pages of practice_center: bookings."""
+
+urlpatterns: list = []

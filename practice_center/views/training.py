@@ -1,0 +1,3 @@
+"""Pages of practice_center: training."""
+
+urlpatterns: list = []
