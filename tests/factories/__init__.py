@@ -27,6 +27,8 @@ from . import (  # noqa: E402,F401
     enterprises_order_classes,
     enterprises_rnd,
     imports,
+    matching,
+    practice_center,
     schools,
     tenancy,
 )

@@ -213,9 +213,13 @@ def can_change(actor: Actor, model: type, row: Any) -> bool:
 
 # Tables of later areas live in their own modules (one owner each) and are merged here.
 from .visibility_demands import VISIBILITY as _DEMANDS  # noqa: E402
+from .visibility_matching import VISIBILITY as _MATCHING  # noqa: E402
 from .visibility_order_classes import VISIBILITY as _ORDER_CLASSES  # noqa: E402
+from .visibility_practice import VISIBILITY as _PRACTICE  # noqa: E402
 from .visibility_rnd import VISIBILITY as _RND  # noqa: E402
 
 VISIBILITY.update(_DEMANDS)
 VISIBILITY.update(_ORDER_CLASSES)
 VISIBILITY.update(_RND)
+VISIBILITY.update(_MATCHING)
+VISIBILITY.update(_PRACTICE)
