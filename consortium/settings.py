@@ -232,8 +232,22 @@ SPECTACULAR_SETTINGS = {
                 "SeatRole", "DocumentKind", "VersionStatus", "PassRule", "MeetingKind", "MeetingStatus",
                 "AttendanceStatus", "ResolutionStatus", "VoteChoice",
             ],
+            "enterprises.choices.demands": [
+                "EnterpriseSize", "ZoneType", "DemandKind", "EducationLevel", "DemandStatus", "NeedStatus",
+            ],
+            "enterprises.choices.order_classes": ["OrderClassKind", "OrderClassStage", "EnrolmentStatus"],
+            "enterprises.choices.rnd": ["PlatformKind", "ProjectStatus", "ServiceKind", "AchievementKind"],
+            "matching.choices": ["MatchKind", "RunStatus", "CandidacyStatus", "NeedKind", "ProviderKind"],
+            "practice_center.choices": [
+                "CentreKind", "CentreForm", "BookingPurpose", "BookingStatus", "TrainingStatus", "ProductionKind",
+            ],
         }.items()
         for name in names
+    }
+    | {
+        # two choice sets share the class name ResourceKind
+        "PracticeResourceKindEnum": "practice_center.choices.ResourceKind",
+        "TeachingResourceKindEnum": "enterprises.choices.order_classes.ResourceKind",
     },
 }
 

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -742,3 +742,85 @@ def candidacy_note_update(*, actor: User, candidacy: Candidacy, note: str) -> Ca
     )
     candidacy.note = note
     return candidacy
+
+
+# --- shortlisting any recommended student -------------------------------------------------------------------------
+
+#: Demand statuses that still take candidates (as in ``match_run_publish``).
+OPEN_DEMAND_STATUSES = ("approved", "partly_filled")
+
+
+def _require_recommendation_party(actor: User, recommendation: Recommendation) -> None:
+    """The actor sees the recommendation and is a unit admin of its enterprise, or the secretariat."""
+    if not Recommendation.objects.visible_to(actor).filter(pk=recommendation.pk).exists():
+        raise PermissionDenied(_("您无权处理该推荐。"))
+    if _is_secretariat(actor, recommendation.consortium_id):
+        return
+    admin_units = {unit_id for unit_id, role in unit_roles(actor).items() if role == UnitRole.UNIT_ADMIN}
+    if getattr(actor, "role", "") != "member" or recommendation.enterprise_unit_id not in admin_units:
+        raise PermissionDenied(_("只有用人企业可以将推荐的学生加入候选。"))
+
+
+@transaction.atomic
+def candidacy_from_recommendation(*, actor: User, recommendation: Recommendation, reason: str = "") -> Candidacy:
+    """Shortlist a recommended student of a PUBLISHED run for the recommendation's demand (the demand's enterprise
+    admins, the secretariat) — also students outside the allocation plan, who have no candidacy yet.
+
+    The candidacy of the pair (unique per student and demand) is returned unchanged when it is already beyond
+    "recommended" (idempotent), shortlisted when it is "recommended", and otherwise created directly as shortlisted
+    with the run, the recommendation and the score, and an audit row ""→shortlisted. The demand must still be open and
+    the student not hired elsewhere. Race-safe: the student and then the demand are locked (the order of
+    ``_hire_effects``), and the unique (student, demand) constraint catches a concurrent publish."""
+    from enterprises.models.demands import TalentDemand
+    from schools.models import Student
+
+    consortium_id = recommendation.consortium_id
+    rec = (
+        Recommendation.objects.for_consortium(consortium_id).select_related("run")
+        .filter(pk=recommendation.pk).first()
+    )
+    if rec is None:
+        raise ValidationError({"recommendation": [_("该推荐不存在或已随匹配结果更新而删除。")]})
+    if rec.run.status != RunStatus.PUBLISHED:
+        raise ValidationError({"status": [_("只有已发布匹配的推荐可以加入候选（该匹配当前状态：%(s)s）。")
+                                          % {"s": rec.run.get_status_display()}]})
+    _require_recommendation_party(actor, rec)
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("原因不能超过2000个字符。")]})
+    reason = reason or _system_reason(_("由匹配运行 #%(id)s 的推荐加入候选") % {"id": rec.run_id})
+
+    # Lock the student first, then the demand (as a hire does): shortlisting and hiring the same student serialise.
+    Student.objects.for_consortium(consortium_id).select_for_update().get(pk=rec.student_id)
+    demand = TalentDemand.objects.for_consortium(consortium_id).select_for_update().get(pk=rec.demand_id)
+    pair = Candidacy.objects.for_consortium(consortium_id).filter(student_id=rec.student_id, demand_id=rec.demand_id)
+    existing = pair.select_for_update().first()
+    if existing is not None and existing.status != CandidacyStatus.RECOMMENDED:
+        return existing  # already shortlisted or further along (or closed): nothing to do
+    if demand.status not in OPEN_DEMAND_STATUSES:
+        raise ValidationError({"demand": [_("该岗位需求已不再招聘（当前状态：%(s)s）。")
+                                          % {"s": demand.get_status_display()}]})
+    if Candidacy.objects.for_consortium(consortium_id).filter(
+        student_id=rec.student_id, status=CandidacyStatus.HIRED
+    ).exists():
+        raise ValidationError({"student": [_("该学生已被其他岗位录用。")]})
+    if existing is None:
+        now = timezone.now()
+        try:
+            with transaction.atomic():  # savepoint: a concurrent publish may have created the pair meanwhile
+                created = Candidacy.objects.create(
+                    consortium_id=consortium_id, student_id=rec.student_id, demand_id=rec.demand_id,
+                    school_unit_id=rec.school_unit_id, enterprise_unit_id=rec.enterprise_unit_id, run_id=rec.run_id,
+                    recommendation_id=rec.pk, score=rec.score, status=CandidacyStatus.SHORTLISTED,
+                    created_at=now, status_changed_at=now,
+                )
+        except IntegrityError:
+            existing = pair.select_for_update().first()
+            if existing is None:
+                raise
+            if existing.status != CandidacyStatus.RECOMMENDED:
+                return existing
+        else:
+            _record(created, actor=actor, from_status="", to_status=CandidacyStatus.SHORTLISTED, reason=reason)
+            return created
+    return candidacy_transition(actor=actor, candidacy=existing, action="shortlist", reason=reason)

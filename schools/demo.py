@@ -1121,6 +1121,9 @@ def _students(actor: User, school: _School) -> None:
     changed = []
     for row in rows:
         student = existing.get(row["student_no"])
+        if student is not None:
+            # The status moves on after the import (a hire in the matching workflow): a rerun keeps it.
+            row = {**row, "status": student.status}
         if (
             student is None
             or student.offering_id != row["offering"].pk

@@ -233,6 +233,10 @@ class CollegeReportSerializer(CleanUpdateSerializer):
 # --- viewsets -------------------------------------------------------------------------------------------------
 
 
+class NoBodySerializer(serializers.Serializer):
+    """Actions that take no request body."""
+
+
 class OrderClassViewSet(TenantModelViewSet):
     model = OrderClass
     serializer_class = OrderClassSerializer
@@ -273,7 +277,7 @@ class OrderClassViewSet(TenantModelViewSet):
             OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
         )
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def confirm(self, request, pk=None):
         """The school's or the enterprise's confirmation of the tripartite agreement."""
         obj = services.order_class_confirm(actor=request.user, order_class=self.get_visible_object())
@@ -281,7 +285,7 @@ class OrderClassViewSet(TenantModelViewSet):
             OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
         )
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def share(self, request, pk=None):
         """Re-share the class with the partner unit's active users (e.g. after new users joined)."""
         count = services.order_class_share(actor=request.user, order_class=self.get_visible_object())

@@ -1,7 +1,9 @@
 """API of matching: results of runs (recommendations, provider matches) and the hiring workflow (candidacies).
 
 Recommendations and provider matches are read-only; a unit sees the rows of published runs where it is one of the
-parties. Candidacies move through POST actions that call ``matching.services.candidacy_transition`` (the enterprise:
+parties. ``POST match-recommendations/{id}/shortlist/`` puts a recommended student on the demand's shortlist
+(``matching.services.candidacy_from_recommendation``: the demand's enterprise admins, the secretariat).
+Candidacies move through POST actions that call ``matching.services.candidacy_transition`` (the enterprise:
 shortlist, interview, offer, hire, decline; the school: withdraw; the secretariat: any). Candidate identity fields
 appear only when the user may see the student in clear (``candidate.full``).
 """
@@ -20,11 +22,11 @@ from .. import services
 from ..filtersets import CandidacyFilterSet, NeedMatchFilterSet, RecommendationFilterSet
 from ..models import Candidacy, CandidacyStatusChange, NeedMatch, Recommendation
 from .serializers import (
+    CandidacyNoteSerializer,
+    CandidacyReasonSerializer,
     CandidacySerializer,
     CandidacyStatusChangeSerializer,
     NeedMatchSerializer,
-    CandidacyNoteSerializer,
-    CandidacyReasonSerializer,
     RecommendationSerializer,
 )
 
@@ -49,6 +51,27 @@ class RecommendationViewSet(TenantReadOnlyViewSet):
             .prefetch_related(_certificates())
             .order_by("run_id", "demand_id", "rank_for_demand", "pk")
         )
+
+    @extend_schema(request=CandidacyReasonSerializer, responses=CandidacySerializer)
+    @action(detail=True, methods=["post"])
+    def shortlist(self, request, pk=None):
+        """Enterprise (unit admins of the demand's enterprise) or secretariat: put this recommended student of a
+        published run on the demand's shortlist; returns the candidacy (created as shortlisted, or the existing one
+        — shortlisted if it was recommended, unchanged if further along). 400 when the run is not published, the
+        demand no longer open or the student hired elsewhere; 404 out of scope."""
+        # Read scope only: units never edit recommendations, the service decides who may shortlist (else 403).
+        recommendation = self.get_visible_object()
+        payload = CandidacyReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        candidacy = services.candidacy_from_recommendation(
+            actor=request.user, recommendation=recommendation, reason=payload.validated_data.get("reason", "")
+        )
+        row = (
+            Candidacy.objects.visible_to(request.user)
+            .select_related("demand", "school_unit", "enterprise_unit", "recommendation", *_STUDENT)
+            .prefetch_related(_certificates()).get(pk=candidacy.pk)
+        )
+        return Response(CandidacySerializer(row, context=self.get_serializer_context()).data)
 
 
 class NeedMatchViewSet(TenantReadOnlyViewSet):

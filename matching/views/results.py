@@ -4,7 +4,8 @@ they stand, the candidacy list by status, one candidacy (card, explanation, hist
 Candidate cards come from ``matching.selectors.candidate_card``: non-identifying fields only, unless the user may
 see the student in clear (the student's school, the secretariat, or a unit the school shared the record with).
 Workflow buttons call ``matching.services.candidacy_transition``; the service decides which party may take which
-step (the buttons shown are only a convenience).
+step (the buttons shown are only a convenience). The other recommended students of a demand (not in the allocation
+plan) can be shortlisted from the demand's page ("加入候选（入围）", ``services.candidacy_from_recommendation``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,15 @@ def candidacy_actions(user: Any, candidacy: Candidacy, admin_units: set[int]) ->
         for verb, (label, style, icon) in ACTION_BUTTONS.items()
         if verb in verbs and CANDIDACY_ACTIONS[verb] in allowed
     ]
+
+
+def can_shortlist_recommendations(user: Any, demand: TalentDemand, admin_units: set[int]) -> bool:
+    """Whether to offer "加入候选（入围）" on the demand's other recommended students: the demand is still open and the
+    user is a unit admin of its enterprise or the secretariat (``services.candidacy_from_recommendation`` checks
+    again)."""
+    if demand.status not in services.OPEN_DEMAND_STATUSES:
+        return False
+    return is_manager(user) or (getattr(user, "role", "") == "member" and demand.unit_id in admin_units)
 
 
 def decorate(user: Any, rows: list[Any], *, with_actions: bool = False) -> list[Any]:
@@ -207,11 +217,53 @@ class DemandCandidatesView(ScopedViewMixin, DetailView):
         for row in others:
             row.card = selectors.candidate_card(user, row, shared_ids=shared)
         context.update(
+            can_shortlist=bool(others) and can_shortlist_recommendations(user, demand, admin_units),
             candidacies=candidacies, others=others, run=run, filter_form=self.filter_form, status=status,
             status_tabs=[(value, label, counts.get(value, 0)) for value, label in CandidacyStatus.choices],
             total=sum(counts.values()), next_url=self.request.get_full_path(),
         )
         return context
+
+
+class RecommendationShortlistView(ScopedViewMixin, View):
+    """POST: shortlist a recommended student of a published run for the recommendation's demand (the demand's
+    enterprise admins, the secretariat), also one outside the allocation plan; optional ``reason`` and ``next``.
+
+    The recommendation is fetched through the read scope (out of scope: 404); it is not ``write_view`` because units
+    never edit recommendations — ``services.candidacy_from_recommendation`` decides who may act (else 403) and
+    reports a closed demand, an unpublished run or a hired student as a message."""
+
+    model = Recommendation
+    http_method_names = ["post"]
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("demand")
+
+    def post(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        demand = recommendation.demand
+        before = (
+            Candidacy.objects.visible_to(request.user)
+            .filter(student_id=recommendation.student_id, demand_id=recommendation.demand_id)
+            .values_list("status", flat=True).first()
+        )
+        try:
+            candidacy = services.candidacy_from_recommendation(
+                actor=request.user, recommendation=recommendation, reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            if before is not None and before != CandidacyStatus.RECOMMENDED:
+                messages.info(request, _("该学生已是此岗位的候选人（当前状态：“%(s)s”）。")
+                              % {"s": candidacy.get_status_display()})
+            else:
+                messages.success(request, _("已将该学生加入“%(p)s”的候选人，状态为“%(s)s”。")
+                                 % {"p": demand.position, "s": candidacy.get_status_display()})
+        return HttpResponseRedirect(
+            _safe_next(request) or reverse("matching:demand-candidates", args=[recommendation.demand_id])
+        )
 
 
 # --- candidacies --------------------------------------------------------------------------------------------------
@@ -441,6 +493,8 @@ class StudentMatchesView(ScopedViewMixin, DetailView):
 urlpatterns = [
     path("candidates/", CandidatesView.as_view(), name="candidates"),
     path("demands/<int:pk>/candidates/", DemandCandidatesView.as_view(), name="demand-candidates"),
+    path("recommendations/<int:pk>/shortlist/", RecommendationShortlistView.as_view(),
+         name="recommendation-shortlist"),
     path("candidacies/", CandidacyListView.as_view(), name="candidacy-list"),
     path("candidacies/<int:pk>/", CandidacyDetailView.as_view(), name="candidacy-detail"),
     path("candidacies/<int:pk>/action/", CandidacyActionView.as_view(), name="candidacy-action"),

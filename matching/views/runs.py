@@ -63,6 +63,12 @@ def certificates_prefetch() -> Prefetch:
     return Prefetch("student__certificates", queryset=StudentCertificate.objects.order_by("-issued_on", "pk"))
 
 
+def with_certificates(rows: Any) -> Any:
+    """Add the certificates prefetch unless the selector already does (a second one would clash)."""
+    seen = {getattr(p, "prefetch_through", p) for p in rows._prefetch_related_lookups}
+    return rows if "student__certificates" in seen else rows.prefetch_related(certificates_prefetch())
+
+
 def page_of(request: Any, rows: Any, size: int = RESULT_PAGE_SIZE) -> Any:
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
@@ -258,7 +264,7 @@ class RunDetailView(RunMixin, ScopedViewMixin, DetailView):
             rows = selectors.recommendations_for_run(user, run)
         else:
             rows = selectors.recommendations_for_run(user, run).order_by("student_id", "rank_for_student", "pk")
-        page = page_of(request, rows.prefetch_related(certificates_prefetch()))
+        page = page_of(request, with_certificates(rows))
         rows = list(page.object_list)
         context.update(page_obj=page, rows=list(zip(rows, selectors.candidate_cards(user, rows), strict=True)))
         return context

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from consortium.tenancy.api.base import TenantModelViewSet
+from consortium.tenancy.api.base import TenantModelViewSet, WallClockTimeField
 
 from .. import services
 from ..filtersets import CentreClosureFilterSet, CentreFilterSet, OpeningHoursFilterSet, ResourceFilterSet
@@ -46,8 +46,8 @@ def _rows_as_non_field(exc: ValidationError) -> ValidationError:
 
 class OpeningWindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
-    opens = serializers.TimeField()
-    closes = serializers.TimeField()
+    opens = WallClockTimeField()
+    closes = WallClockTimeField()
 
 
 class OpeningWindowListSerializer(serializers.Serializer):
@@ -87,8 +87,8 @@ class PracticeCentreViewSet(TenantModelViewSet):
     def perform_scoped_destroy(self, instance):
         services.centre_delete(actor=self.request.user, centre=instance)
 
-    @extend_schema(request=OpeningHoursSerializer(many=True), responses=OpeningHoursSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="opening-hours")
+    @extend_schema(request=OpeningWindowSerializer(many=True), responses=OpeningHoursSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="opening-hours", pagination_class=None)
     def opening_hours(self, request, pk=None):
         """Replace the centre's weekly opening hours with the posted list of {weekday, opens, closes}."""
         centre = self.get_object()

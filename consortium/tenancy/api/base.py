@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -153,6 +154,12 @@ def scoped_field(model: type[models.Model], **kwargs: Any) -> ScopedPrimaryKeyRe
     return ScopedPrimaryKeyRelatedField(queryset=model.objects.all(), **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "08:30"})
+class WallClockTimeField(serializers.TimeField):
+    """A local wall-clock time ("08:30", "18:00:00"). The OpenAPI "time" format means RFC 3339 with a UTC offset,
+    which a centre's opening hour does not have, so the schema describes it by pattern instead."""
+
+
 class TenantModelSerializer(serializers.ModelSerializer):
     """Base of every tenant serializer: scoped foreign keys, the consortium set from the actor, one tenant per row.
 
@@ -160,6 +167,10 @@ class TenantModelSerializer(serializers.ModelSerializer):
     """
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: WallClockTimeField,
+    }
     consortium = ScopedPrimaryKeyRelatedField(queryset=Consortium.objects.all(), required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
