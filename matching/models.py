@@ -116,7 +116,7 @@ class MatchRun(TenantModel):
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    kinds = models.JSONField(_("匹配内容"), default=list, help_text=_("talent / training / technology"))
+    kinds = models.JSONField(_("匹配内容"), default=list, help_text=_("人才需求、员工培训、技术攻关中的一项或多项。"))
     cohort = models.PositiveSmallIntegerField(
         _("毕业年份"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text=_("留空表示全部学生。"),

@@ -311,8 +311,19 @@ def utilisation(*, consortium_id: int, year: int, month: int, centre_id: int | N
     A centre's open hours are summed over its resources (active ones, and inactive ones with bookings), so its
     ratio is booked resource-hours ÷ available resource-hours; ``centre_open_hours`` is the centre's own figure.
     Returns {"year", "month", "resources": [...], "centres": [...], "totals": {...}}."""
+    return utilisation_months(consortium_id=consortium_id, year=year, months=[month], centre_id=centre_id)[0]
+
+
+def utilisation_months(
+    *, consortium_id: int, year: int, months: list[int], centre_id: int | None = None
+) -> list[dict[str, Any]]:
+    """``utilisation`` of several months of one year, loaded in the same 4 queries (the statistics pages show
+    twelve months at once)."""
     tz = timezone.get_default_timezone()
-    month_start, month_end = rules.month_bounds(year, month, tz)
+    if not months:
+        return []
+    first_start, _first_end = rules.month_bounds(year, min(months), tz)
+    _last_start, last_end = rules.month_bounds(year, max(months), tz)
     centres_qs = PracticeCentre.objects.for_consortium(consortium_id)
     if centre_id:
         centres_qs = centres_qs.filter(pk=centre_id)
@@ -330,22 +341,40 @@ def utilisation(*, consortium_id: int, year: int, month: int, centre_id: int | N
         .values_list("centre_id", "weekday", "opens", "closes")
     ):
         windows[cid].append((weekday, opens, closes))
-    closures: dict[int, list] = defaultdict(list)
-    for cid, c_start, c_end in (
+    all_closures = list(
         CentreClosure.objects.for_consortium(consortium_id)
-        .filter(centre_id__in=centre_ids, start__lt=month_end, end__gt=month_start)
+        .filter(centre_id__in=centre_ids, start__lt=last_end, end__gt=first_start)
         .values_list("centre_id", "start", "end")
-    ):
-        closures[cid].append((c_start, c_end))
-    bookings = (
+    )
+    all_bookings = list(
         Booking.objects.for_consortium(consortium_id)
         .filter(resource_id__in=[r["id"] for r in resources], status__in=USED_STATUSES)
-        .filter(start__lt=month_end, end__gt=month_start)
+        .filter(start__lt=last_end, end__gt=first_start)
+        .order_by("start", "id")
         .values(
             "resource_id", "unit_id", "unit__name", "purpose", "start", "end", "headcount", "fee", "government_amount"
         )
     )
+    results = []
+    for month in months:
+        month_start, month_end = rules.month_bounds(year, month, tz)
+        closures: dict[int, list] = defaultdict(list)
+        for cid, c_start, c_end in all_closures:
+            if c_start < month_end and c_end > month_start:
+                closures[cid].append((c_start, c_end))
+        bookings = [b for b in all_bookings if b["start"] < month_end and b["end"] > month_start]
+        results.append(
+            _utilisation_month(
+                year, month, tz, month_start, month_end, resources, centre_ids, windows, closures, bookings
+            )
+        )
+    return results
 
+
+def _utilisation_month(
+    year: int, month: int, tz: Any, month_start: Any, month_end: Any, resources: list[dict[str, Any]],
+    centre_ids: set[int], windows: dict[int, list], closures: dict[int, list], bookings: list[dict[str, Any]],
+) -> dict[str, Any]:
     centre_open = {cid: rules.open_hours(windows[cid], closures[cid], month_start, month_end, tz) for cid in centre_ids}
     by_resource: dict[int, dict[str, Any]] = {}
     for r in resources:

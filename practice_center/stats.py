@@ -108,13 +108,14 @@ def month_label(month: int) -> str:
 
 def _utilisation_months(scope: StatsScope, year: int, months: Iterable[int], centre_id: int | None) -> list[dict]:
     """The selector's result of each month, restricted to the scope's centres."""
-    results = []
-    for month in months:
-        data = selectors.utilisation(consortium_id=scope.consortium_id, year=year, month=month, centre_id=centre_id)
-        results.append(
-            {"month": month, "centres": scope.keep(data["centres"]), "resources": scope.keep(data["resources"])}
-        )
-    return results
+    months = list(months)
+    data_by_month = selectors.utilisation_months(
+        consortium_id=scope.consortium_id, year=year, months=months, centre_id=centre_id
+    )
+    return [
+        {"month": month, "centres": scope.keep(data["centres"]), "resources": scope.keep(data["resources"])}
+        for month, data in zip(months, data_by_month, strict=True)
+    ]
 
 
 def utilisation_tables(scope: StatsScope, *, year: int, month: int | None, centre_id: int | None) -> dict[str, Any]:

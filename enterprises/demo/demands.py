@@ -36,6 +36,23 @@ POSITIONS: tuple[tuple[str, str, str, str], ...] = (
     ("设备点检员", DemandKind.EMPLOYMENT, EducationLevel.ASSOCIATE, "设备点检:5, 润滑管理:3"),
     ("质量管理员", DemandKind.EMPLOYMENT, EducationLevel.BACHELOR, "质量体系:5, 统计分析:3"),
 )
+# position → names of the demo schools' programmes it recruits from (linked when the consortium offers them)
+POSITION_PROGRAMMES: dict[str, tuple[str, ...]] = {
+    "电气设备维修工": ("机电技术应用", "火电厂热力设备运行与检修"),
+    "机电一体化技术员": ("机电技术应用",),
+    "化工操作工": ("高分子材料加工工艺",),
+    "食品检验员": ("食品加工工艺", "粮油储运与检验技术"),
+    "农机驾驶与维修": ("农业机械使用与维护", "现代农艺技术"),
+    "电商运营专员": ("电子商务", "直播电商服务"),
+    "冷链物流调度员": ("粮油储运与检验技术",),
+    "风电运维技术员": ("风电场运行与维护",),
+    "光伏电站运维员": ("光伏工程技术与应用",),
+    "导游讲解员": ("旅游服务与管理",),
+    "养老护理员": ("智慧健康养老服务", "老年人服务与管理"),
+    "焊工": ("机电技术应用",),
+    "设备点检员": ("机电技术应用", "火电厂热力设备运行与检修"),
+    "质量管理员": ("食品加工工艺",),
+}
 SIZES = (EnterpriseSize.SMALL, EnterpriseSize.MEDIUM, EnterpriseSize.LARGE, EnterpriseSize.MICRO)
 ZONES = (
     (ZoneType.DEVELOPMENT_ZONE, "宝清经济开发区"),
@@ -98,6 +115,11 @@ def _demands(actor: Any, enterprises: list[MemberUnit], published_target: int, m
     plan: list[str] = ["published"] * published_target
     if main:
         plan += ["draft", "draft", "submitted", "submitted", "submitted", "returned"]
+    from schools.models import Programme
+
+    programmes: dict[str, list[Any]] = {}
+    for programme in Programme.objects.for_consortium(enterprises[0].consortium_id).filter(is_active=True):
+        programmes.setdefault(programme.name, []).append(programme)
     made = 0
     for index, state in enumerate(plan):
         unit = enterprises[index % len(enterprises)]
@@ -112,6 +134,8 @@ def _demands(actor: Any, enterprises: list[MemberUnit], published_target: int, m
             place="饶河县" if not main else "宝清县", salary_min=3500 + (index % 5) * 500,
             salary_max=5500 + (index % 5) * 700, start_date=start, valid_until=date(2027, 12, 31),
             description="", skills=skills,
+            programmes=[p for name in POSITION_PROGRAMMES.get(position, ()) for p in programmes.get(name, [])],
+            programme_keywords="、".join(POSITION_PROGRAMMES.get(position, ())),
         )
         made += 1
         if state == "draft":

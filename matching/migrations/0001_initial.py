@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             name='MatchRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kinds', models.JSONField(default=list, help_text='talent / training / technology', verbose_name='匹配内容')),
+                ('kinds', models.JSONField(default=list, help_text='人才需求、员工培训、技术攻关中的一项或多项。', verbose_name='匹配内容')),
                 ('cohort', models.PositiveSmallIntegerField(blank=True, help_text='留空表示全部学生。', null=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='毕业年份')),
                 ('demand_kinds', models.JSONField(blank=True, default=list, help_text='留空表示全部类型。', verbose_name='需求类型')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),

@@ -20,7 +20,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from consortium.tenancy.choices import UnitKind, UnitRole
@@ -46,7 +46,7 @@ from .runs import PAGE_SIZE, is_manager, querystring
 
 #: Button label and Bootstrap style of each workflow verb, in the order they are shown.
 ACTION_BUTTONS: dict[str, tuple[Any, str, str]] = {
-    "shortlist": (gettext_lazy("入围"), "btn-primary", "star"),
+    "shortlist": (pgettext_lazy("action", "入围"), "btn-primary", "star"),
     "interview": (gettext_lazy("安排面试"), "btn-primary", "chat-square-text"),
     "offer": (gettext_lazy("发出录用意向"), "btn-success", "envelope-check"),
     "hire": (gettext_lazy("确认录用"), "btn-success", "person-check"),

@@ -33,7 +33,9 @@ def _pair(row: Any) -> set[int]:
 VISIBILITY: dict = {
     m.MatchSettings: consortium(),
     m.MatchRun: unit(shared=lambda row: row.status == "published"),
-    m.Recommendation: unit(owners=lambda row: _pair(row) if _published(row) else set()),
+    # Unit admins may act on a published recommendation (the enterprise shortlists it; the service refuses schools,
+    # tested in tests/matching/test_shortlist_recommendation.py).
+    m.Recommendation: unit(owners=lambda row: _pair(row) if _published(row) else set(), write_roles=ADMIN),
     m.NeedMatch: unit(owners=lambda row: ({row.unit_id, row.provider_unit_id} - {None}) if _published(row) else set()),
     m.Candidacy: unit(owners=_pair, write_roles=ADMIN),
     m.CandidacyStatusChange: unit(owners=_pair),
