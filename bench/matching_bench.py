@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from matching_data import generate  # noqa: E402
 
 from matching.engine import allocation, text  # noqa: E402
-from matching.engine.match import run_matching  # noqa: E402
+from matching.engine.candidates import _inverted, _pick, _tiers  # noqa: E402
+from matching.engine.match import ALLOCATION_WORKERS, run_matching  # noqa: E402
 from matching.engine.prepare import prepare  # noqa: E402
 from matching.engine.types import MatchParams  # noqa: E402
 from matching.engine.vectorized import score_block, score_pairs  # noqa: E402
@@ -48,14 +49,20 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the allocation may fork workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class Timer:
     def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
-        self.cpu = time.process_time() - self.cpu
+        self.cpu = cpu_seconds() - self.cpu
 
     def __str__(self) -> str:
         return f"{self.wall:7.2f} s (CPU {self.cpu:6.2f} s)"
@@ -100,48 +107,48 @@ def county(candidate_k: int) -> None:
     print(f"  exact optimum (LSA, dense)   {exact_time}  total {optimum:10.3f}  placed {placed:,}")
     ratio = result.total_score / optimum if optimum else 1.0
     print(f"  engine / optimum = {ratio:.5%}  ({'OK' if ratio >= 0.999 else 'BELOW 99.9 %'})")
+    sweep = []
+    for k in (3, 5, 10, 20):
+        total = run_matching(students, demands, MatchParams(candidate_k=k)).total_score
+        sweep.append(f"{k}: {total / optimum:.4%}")
+    print("  engine / optimum by candidate_k: " + ", ".join(sweep))
     print(f"  peak memory {peak_mib():.0f} MiB")
 
 
 # --- province: engine vs a plain baseline, each in its own process ----------------------------------------------------
 
 
-def baseline_plan(students, demands, params: MatchParams, k: int):
-    """Top-k demands per student by a programme-only score (eligible pairs only), then the same min-cost flow."""
-    prep = prepare(students, demands, MatchParams(weights={"programme": 1.0}, min_score=0.5, synonyms=params.synonyms))
-    by_prog, by_class, by_major = ({}, {}, {})
-    for j, d in enumerate(demands):
-        if d.capacity <= 0:
-            continue
-        for p in d.programme_ids:
-            by_prog.setdefault(p, []).append(j)
-        for c in d.programme_classes:
-            by_class.setdefault(c, []).append(j)
-        for m in d.major_category_ids:
-            by_major.setdefault(m, []).append(j)
-    si, dj = [], []
-    for i, s in enumerate(students):
-        taken: list[int] = []
-        for table, key in ((by_prog, s.programme_id), (by_class, s.programme_class), (by_major, s.major_category_id)):
-            for j in table.get(key, ()):
-                if len(taken) >= 4 * k:
-                    break
-                if j not in taken:
-                    taken.append(j)
-        si += [i] * len(taken)
-        dj += taken
-    si, dj = np.array(si, dtype=np.int64), np.array(dj, dtype=np.int64)
-    simple = score_pairs(prep, si, dj)  # programme-only score and eligibility
-    keep = simple.eligible & (simple.score >= 0.5)
-    si, dj, score = si[keep], dj[keep], simple.score[keep]
-    # top-k per student (score, then demand id)
-    order = np.lexsort((dj, -score, si))
-    si, dj, score = si[order], dj[order], score[order]
-    start = np.r_[True, si[1:] != si[:-1]]
-    rank = np.arange(len(si)) - np.maximum.accumulate(np.where(start, np.arange(len(si)), 0))
-    keep = rank < k
-    si, dj, score = si[keep], dj[keep], score[keep]
-    chosen = allocation.max_total(si, dj, score, prep.d_cap)
+def baseline_plan(students, demands, k: int):
+    """Top-k demands per student by a programme-only score (same programme 1, class 0.75, major category 0.5;
+    eligible pairs only; equal scores in a random order per student), then the same min-cost flow."""
+    params = MatchParams(weights={"programme": 1.0}, min_score=0.5)
+    prep = prepare(students, demands, params)
+    is_open = prep.d_cap > 0
+    tiers_by = [_inverted(m, is_open) for m in (prep.d_prog, prep.d_class, prep.d_major)]
+    group = (prep.s_prog.astype(np.int64) + 1) * 2**42 + (prep.s_class.astype(np.int64) + 1) * 2**21 + prep.s_major + 1
+    order = np.lexsort((np.arange(prep.n_s), prep.s_tkey, group))
+    keys = np.stack([group[order], prep.s_tkey[order]], axis=1)
+    bounds = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1), True])
+    si, dj, value = [], [], []
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        members = order[start:end]
+        first, tkey = members[0], int(prep.s_tkey[members[0]])
+        tiers = _tiers(*(_pick(lists, int(v[first])) for lists, v in zip(
+            tiers_by, (prep.s_prog, prep.s_class, prep.s_major), strict=True)), np.zeros(0, dtype=np.int64))[:3]
+        wanted = k
+        for tier, tier_value in zip(tiers, (1.0, 0.75, 0.5), strict=True):
+            tier = tier[prep.t_elig[tkey, prep.d_tkey[tier]]]
+            if not len(tier) or wanted <= 0:
+                continue
+            take = min(wanted, len(tier))
+            offset = prep.s_hash[members].astype(np.int64) % len(tier)
+            picked = tier[(offset[:, None] + np.arange(take)[None, :]) % len(tier)]
+            si.append(np.repeat(members, take))
+            dj.append(picked.ravel())
+            value.append(np.full(picked.size, tier_value))
+            wanted -= take
+    si, dj, value = np.concatenate(si), np.concatenate(dj), np.concatenate(value)
+    chosen = allocation.max_total(si, dj, value, prep.d_cap, clusters=value >= 0.75, workers=ALLOCATION_WORKERS)
     return si[chosen], dj[chosen], len(si)
 
 
@@ -157,7 +164,7 @@ def province_child(which: str, candidate_k: int) -> dict:
             out.update(total=result.total_score, placed=len(result.assignments), stats=result.stats,
                        recommendations=len(result.recommendations))
         else:
-            si, dj, arcs = baseline_plan(students, demands, params, candidate_k)
+            si, dj, arcs = baseline_plan(students, demands, candidate_k)
             out.update(placed=len(si), arcs=arcs)
     out.update(wall=timer.wall, cpu=timer.cpu, peak_mib=peak_mib())
     if which == "baseline":  # value the baseline's plan with the engine's full score (outside the timing)
@@ -173,8 +180,10 @@ def province(candidate_k: int) -> None:
     for which in ("engine", "baseline"):
         done = subprocess.run(
             [sys.executable, __file__, "--child", which, "--candidate-k", str(candidate_k)],
-            capture_output=True, text=True, check=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"},
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"},
         )
+        if done.returncode:
+            sys.exit(f"the {which} run failed:\n{done.stderr}")
         runs[which] = json.loads(done.stdout.strip().splitlines()[-1])
     engine, baseline = runs["engine"], runs["baseline"]
     stats = engine["stats"]
@@ -184,6 +193,9 @@ def province(candidate_k: int) -> None:
     print("    phases: " + ", ".join(f"{k[8:]} {v:.2f} s" for k, v in stats.items() if k.startswith("seconds_")))
     print(f"    candidate pairs {int(stats['candidate_pairs']):,}, pairs scored {int(stats['cells_scored']):,} "
           f"of {200_000 * 20_000:,}, recommendations {engine['recommendations']:,}")
+    mode = "exact single flow" if stats.get("allocation_exact") else "clustered (exact per cluster + fill-in flow)"
+    print(f"    allocation: {mode}, {int(stats.get('allocation_components', 0))} components, largest "
+          f"{int(stats.get('allocation_largest_component', 0)):,} pairs, {ALLOCATION_WORKERS} worker process(es)")
     print(f"  baseline (programme-only top-{candidate_k} + min-cost flow)  {baseline['wall']:7.2f} s "
           f"(CPU {baseline['cpu']:6.2f} s)  total by the engine's score {baseline['total']:11.3f}  "
           f"placed {baseline['placed']:,}  arcs {baseline['arcs']:,}  peak {baseline['peak_mib']:,.0f} MiB")

@@ -47,12 +47,14 @@ class Candidates:
     si: np.ndarray  # student index, ascending
     dj: np.ndarray  # demand index (ascending within a student)
     score: np.ndarray
+    strong: np.ndarray | None = None  # same programme or 专业类 (None when not tracked)
     stats: dict[str, float] = field(default_factory=dict)
 
 
 class _Top:
-    """Running best-k lists: ``key`` (rows, k) with -inf in empty slots, the partner index in ``idx``, and each
-    row's current k-th best in ``kth`` (-inf while the list is not full)."""
+    """Running best-k lists: ``key`` (rows, k) with -inf in empty slots, ``idx`` = 2 × partner index + 1 if the pair
+    is "strong" (same programme or 专业类, used to split large allocations), and each row's current k-th best in
+    ``kth`` (-inf while the list is not full)."""
 
     def __init__(self, n: int, k: int) -> None:
         self.k = k
@@ -90,9 +92,11 @@ class _Top:
         self.idx[rows] = -1
         self.kth[rows] = -np.inf
 
-    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(row, partner, key, strong) of every entry."""
         rows, slots = np.nonzero(self.key > -np.inf)
-        return rows, self.idx[rows, slots], self.key[rows, slots]
+        idx = self.idx[rows, slots]
+        return rows, idx >> 1, self.key[rows, slots], (idx & 1).astype(bool)
 
 
 def _kth_largest(block: np.ndarray, k: int) -> np.ndarray:
@@ -161,11 +165,12 @@ class _Search:
                 part = rows[first : min(first + step, end)]
                 score = score_block(p, part, ctx, code)
                 self.cells += score.size
-                self._select(part, ctx, score, student_side)
+                self._select(part, ctx, score, student_side, strong=code in (5, 4))
 
-    def _select(self, rows: np.ndarray, ctx: Columns, score: np.ndarray, student_side: bool) -> None:
+    def _select(self, rows: np.ndarray, ctx: Columns, score: np.ndarray, student_side: bool, strong: bool) -> None:
         p = self.prep
         cols = ctx.cols
+        tag = int(strong)
         tie = p.s_hash[rows][:, None] + ctx.hash[None, :]  # uint32, wraps around
         score += tie * (TIE / 2**32)
         mask = None
@@ -181,10 +186,10 @@ class _Search:
         key = score[r, c]
         if student_side:
             hit = key >= row_min[r]  # row-major: grouped by row
-            self.students.merge(rows[r[hit]], cols[c[hit]], key[hit])
+            self.students.merge(rows[r[hit]], cols[c[hit]] * 2 + tag, key[hit])
         hit = np.flatnonzero(key >= col_min[c])
         hit = hit[np.argsort(c[hit], kind="stable")]  # grouped by column
-        self.demands.merge(cols[c[hit]], rows[r[hit]], key[hit])
+        self.demands.merge(cols[c[hit]], rows[r[hit]] * 2 + tag, key[hit])
 
     def _thresholds(self, top: _Top, owners: np.ndarray, block: np.ndarray, width: int) -> np.ndarray:
         """Smallest key that can still enter each owner's list: its k-th best, or for a list that is not full yet
@@ -241,7 +246,7 @@ def generate(
     f in [0, 1] as the students are worked through."""
     if prep.n_s == 0 or not (prep.d_cap > 0).any():
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(si=empty, dj=empty, score=np.zeros(0), stats={"cells_scored": 0.0})
+        return Candidates(si=empty, dj=empty, score=np.zeros(0), strong=np.zeros(0, dtype=bool), stats={})
     search = _Search(prep, max(per_student, 1), max(per_demand, 1), check)
     if exhaustive is None:
         exhaustive = prep.n_s * len(search.open) <= EXHAUSTIVE_CELLS
@@ -294,11 +299,12 @@ def generate(
 
 def _collect(prep: Prepared, search: _Search, exhaustive: bool, pruned: int, completed: int) -> Candidates:
     """Union of the students' and the demands' lists, one row per pair, ordered by (student, demand) index."""
-    rows_s, cols_s, keys_s = search.students.pairs()
-    cols_d, rows_d, keys_d = search.demands.pairs()
+    rows_s, cols_s, keys_s, strong_s = search.students.pairs()
+    cols_d, rows_d, keys_d, strong_d = search.demands.pairs()
     si = np.concatenate([rows_s, rows_d]).astype(np.int64)
     dj = np.concatenate([cols_s, cols_d]).astype(np.int64)
     keys = np.concatenate([keys_s, keys_d])
+    strong = np.concatenate([strong_s, strong_d])
     _, first = np.unique(si * max(prep.n_d, 1) + dj, return_index=True)
     score = np.round(keys[first], 6)
     keep = score >= prep.params.min_score
@@ -309,7 +315,9 @@ def _collect(prep: Prepared, search: _Search, exhaustive: bool, pruned: int, com
         "demands_completed": float(completed),
         "entries_merged": float(search.students.merged + search.demands.merged),
     }
-    return Candidates(si=si[first][keep], dj=dj[first][keep], score=score[keep], stats=stats)
+    return Candidates(
+        si=si[first][keep], dj=dj[first][keep], score=score[keep], strong=strong[first][keep], stats=stats
+    )
 
 
 def _complete(prep: Prepared, search: _Search, demands: np.ndarray) -> None:

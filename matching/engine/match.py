@@ -8,7 +8,9 @@ or stable). Deterministic: rows are sorted by id first and every tie is broken b
 
 from __future__ import annotations
 
+import gc
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -21,6 +23,8 @@ from .scoring import round_value
 from .types import Assignment, DemandRow, MatchParams, MatchResult, StudentRow
 
 ProgressCallback = Callable[[int, str], None]
+# Independent parts of a large allocation are solved in parallel processes (the task's machines have 2 cores).
+ALLOCATION_WORKERS = min(2, os.cpu_count() or 1)
 
 
 class Cancelled(Exception):
@@ -47,7 +51,22 @@ def run_matching(
     progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> MatchResult:
-    params = params or MatchParams()
+    """Match students to talent demands: recommendations both ways and an allocation plan (see the module doc).
+
+    ``progress(percent, message)`` is called as phases advance; ``should_cancel()`` is polled between phases and
+    blocks and raises ``Cancelled`` when it returns True. Raises ValueError on duplicate student or demand ids.
+    """
+    # The run allocates millions of small acyclic objects; the cyclic collector would rescan them again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(students, demands, params or MatchParams(), progress, should_cancel)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(students, demands, params: MatchParams, progress, should_cancel) -> MatchResult:
     _check_unique(students, "student")
     _check_unique(demands, "demand")
     students = sorted(students, key=lambda s: s.id)
@@ -102,7 +121,9 @@ def run_matching(
     if params.stable:
         chosen = allocation.stable(found.si, found.dj, found.score, prep.d_cap, prep.s_ids, prep.d_ids)
     else:
-        chosen = allocation.max_total(found.si, found.dj, found.score, prep.d_cap)
+        chosen = allocation.max_total(
+            found.si, found.dj, found.score, prep.d_cap, clusters=found.strong, stats=stats, workers=ALLOCATION_WORKERS
+        )
     order = np.lexsort((prep.d_ids[found.dj[chosen]], prep.s_ids[found.si[chosen]]))
     assignments = tuple(
         Assignment(student_id=s, demand_id=d, score=v)

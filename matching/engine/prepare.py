@@ -24,6 +24,9 @@ C = {name: index for index, name in enumerate(COMPONENTS)}
 
 @dataclass(eq=False)
 class Prepared:
+    """The input as arrays: ``s_*`` per student, ``d_*`` per demand (row i = students[i], column j = demands[j]),
+    ``t_*`` look-up tables of weighted, rounded component values."""
+
     students: Sequence[StudentRow]
     demands: Sequence[DemandRow]
     params: MatchParams

@@ -13,8 +13,8 @@ from .prepare import C, Prepared
 from .scoring import DECIMALS
 
 
-def _member(matrix: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """matrix[rows[k], cols[k]] != 0 for each k (cols < 0 → False); the csr indices are sorted."""
+def member_of(matrix: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """matrix[rows[k], cols[k]] != 0 for each k (cols < 0 → False); the csr indices must be sorted."""
     n_cols = matrix.shape[1]
     keys = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr)) * n_cols + matrix.indices
     query = rows.astype(np.int64) * n_cols + np.maximum(cols, 0)
@@ -46,9 +46,9 @@ class PairScores:
 
 
 def programme_codes(prep: Prepared, si: np.ndarray, dj: np.ndarray) -> np.ndarray:
-    prog = _member(prep.d_prog, dj, prep.s_prog[si])
-    klass = _member(prep.d_class, dj, prep.s_class[si])
-    major = _member(prep.d_major, dj, prep.s_major[si])
+    prog = member_of(prep.d_prog, dj, prep.s_prog[si])
+    klass = member_of(prep.d_class, dj, prep.s_class[si])
+    major = member_of(prep.d_major, dj, prep.s_major[si])
     weak = _any_bits(prep.s_ind[si], prep.d_ind[dj]) | (_row_dot(prep.s_kw, prep.d_kw, si, dj) > 0)
     return np.select([prog, klass, major, weak], [5, 4, 3, 2], 0)
 

@@ -40,7 +40,9 @@ def test_a_full_match_is_the_sum_of_its_hand_computed_components():
     assert score == 0.9
     assert missing == ("PLC编程",)
     assert components[1].detail == "2/3"
-    assert explain(components) == "专业对口 +0.40 · 技能 2/3 +0.25 · 学历 +0.05 · 地点 +0.05 · 本地意愿 +0.10 · 到岗时间 +0.05"
+    assert explain(components) == (
+        "专业对口 +0.40 · 技能 2/3 +0.25 · 学历 +0.05 · 地点 +0.05 · 本地意愿 +0.10 · 到岗时间 +0.05"
+    )
 
 
 @pytest.mark.parametrize(
