@@ -149,3 +149,24 @@ def _fresh_cache():
     cache.clear()
     yield
 
+
+
+@pytest.fixture(autouse=True)
+def _restore_beat_entries_after_flush(request, django_db_blocker):
+    """A transactional test ends with a flush of every table, which also removes the beat entries that the apps'
+    data migrations ship; later tests on the same worker check those entries. Re-run exactly those migration
+    operations (``daily_beat_entry``) after such a test — the same code that ``migrate`` runs."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    with django_db_blocker.unblock():
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        for migration in loader.disk_migrations.values():
+            for operation in migration.operations:
+                if isinstance(operation, RunPython) and operation.code.__qualname__.startswith("daily_beat_entry."):
+                    operation.code(apps, None)

@@ -22,6 +22,9 @@ finds the first k of a row or column that has none yet), so most cells are score
 operations. Ties are broken by a fixed pseudo-random number per (student id, demand id) (< 1e-8, far below the 1e-6
 score resolution): equally good demands are spread over equally good students instead of every student picking the
 same lowest ids, which would leave most seats without candidates.
+
+Each candidate also says whether it is "strong" (same programme or 专业类): ``allocation.max_total`` uses that to
+split very large allocations into clusters.
 """
 
 from __future__ import annotations

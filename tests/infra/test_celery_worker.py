@@ -59,7 +59,7 @@ def _wait_for(predicate, timeout: float = TIMEOUT):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_sends_invitation_once_even_when_delivered_twice(redis_worker, settings):
     assert celery_app.conf.task_always_eager is False
     consortium = Consortium.objects.create(name="宝清县产教联合体", region="黑龙江省宝清县", division_code="230523")

@@ -338,7 +338,7 @@ THREADS = 8
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_shortlists_create_one_candidacy():
     """Eight enterprise admins' requests on the same recommendation at once: one candidacy, one audit row."""
     run = MatchRunFactory()

@@ -57,7 +57,7 @@ def _wait_for(predicate, timeout: float = TIMEOUT):
 
 @pytest.mark.redis
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_a_match_and_the_results_are_stored(redis_worker):
     assert celery_app.conf.task_always_eager is False
     world = build_scenario(students_per_school=3)

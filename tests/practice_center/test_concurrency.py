@@ -35,7 +35,7 @@ from tests.factories.practice_center import (
 )
 from tests.factories.tenancy import MemberUnitFactory, UnitMembershipFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 20
 
