@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -264,6 +265,7 @@ class OrderClassViewSet(TenantModelViewSet):
     def perform_scoped_destroy(self, instance):
         services.order_class_delete(actor=self.request.user, order_class=instance)
 
+    @extend_schema(request=TransitionSerializer, responses=OrderClassSerializer)
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         """Apply a lifecycle transition (body: ``action``, optional ``reason``); refused with the reason."""
@@ -277,6 +279,7 @@ class OrderClassViewSet(TenantModelViewSet):
             OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
         )
 
+    @extend_schema(request=NoBodySerializer, responses=OrderClassSerializer)
     @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def confirm(self, request, pk=None):
         """The school's or the enterprise's confirmation of the tripartite agreement."""
@@ -285,13 +288,18 @@ class OrderClassViewSet(TenantModelViewSet):
             OrderClassSerializer(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
         )
 
+    @extend_schema(
+        request=NoBodySerializer,
+        responses=inline_serializer("OrderClassShareResult", {"users": serializers.IntegerField()}),
+    )
     @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def share(self, request, pk=None):
         """Re-share the class with the partner unit's active users (e.g. after new users joined)."""
         count = services.order_class_share(actor=request.user, order_class=self.get_visible_object())
         return Response({"users": count})
 
-    @action(detail=True, methods=["post"], serializer_class=EnrolSerializer)
+    @extend_schema(request=EnrolSerializer, responses={201: EnrolmentSerializer(many=True)})
+    @action(detail=True, methods=["post"], serializer_class=EnrolSerializer, pagination_class=None)
     def enrol(self, request, pk=None):
         """Bulk enrolment (all-or-nothing, up to the quota): ``students`` ids, ``consent_on``, ``enrolled_on``."""
         order_class = self.get_object()  # unsafe method: must be editable
