@@ -151,20 +151,21 @@ def _fresh_cache():
 
 
 
-@pytest.fixture(autouse=True)
-def _restore_beat_entries_after_flush(request, django_db_blocker):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends with a flush of every table, which also removes the beat entries that the apps'
-    data migrations ship; later tests on the same worker check those entries. Re-run exactly those migration
-    operations (``daily_beat_entry``) after such a test — the same code that ``migrate`` runs."""
+    data migrations ship; later tests on the same worker check those entries. After such a test's teardown (the
+    flush included) re-run exactly those migration operations (``daily_beat_entry``) — the code ``migrate`` runs."""
     yield
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        return
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return  # (after the last test the test database is already gone)
     from django.apps import apps
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
+    from pytest_django.plugin import blocking_manager_key
 
-    with django_db_blocker.unblock():
+    with item.config.stash[blocking_manager_key].unblock():
         loader = MigrationLoader(None, ignore_no_migrations=True)
         for migration in loader.disk_migrations.values():
             for operation in migration.operations:
