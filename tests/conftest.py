@@ -158,8 +158,12 @@ def pytest_runtest_teardown(item, nextitem):
     flush included) re-run exactly those migration operations (``daily_beat_entry``) — the code ``migrate`` runs."""
     yield
     marker = item.get_closest_marker("django_db")
-    if nextitem is None or marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        return  # (after the last test the test database is already gone)
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    from django.db import connection
+
+    if not str(connection.settings_dict["NAME"]).startswith(("test_", "file:memorydb")):
+        return  # after the last test of a worker the test database is already gone (xdist passes nextitem=None)
     from django.apps import apps
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
