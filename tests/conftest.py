@@ -158,7 +158,10 @@ def pytest_runtest_teardown(item, nextitem):
     flush included) re-run exactly those migration operations (``daily_beat_entry``) — the code ``migrate`` runs."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    # live_server (browser tests) pulls in transactional_db at run time without a marker
+    transactional |= bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+    if not transactional:
         return
     from django.db import connection
 
