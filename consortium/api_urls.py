@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("enterprises.api.urls")),
     path("", include("practice_center.api.urls")),
     path("", include("matching.api.urls")),
+    path("", include("consortium.leadership.api.urls")),
 ]

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "enterprises",
     "practice_center",
     "matching",
+    # leadership layer (reads every domain app; nothing imports it)
+    "consortium.leadership",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("practice/", include("practice_center.urls")),
     path("matching/", include("matching.urls")),
+    path("leadership/", include("consortium.leadership.urls")),
     path("", include("consortium.tenancy.urls")),
 ]
 
