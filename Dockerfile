@@ -11,9 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/app/media \
     IMPORTS_ROOT=/app/private/imports
 
-# CJK fonts for generated PDFs and charts. No GNU gettext: catalogues are compiled with polib (compilemessages_py).
+# CJK fonts and Pango (WeasyPrint) for the generated PDF reports. No GNU gettext: catalogues are compiled with polib (compilemessages_py).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

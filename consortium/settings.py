@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
             "practice_center.choices": [
                 "CentreKind", "CentreForm", "BookingPurpose", "BookingStatus", "TrainingStatus", "ProductionKind",
             ],
+            "consortium.leadership.choices": [
+                "GroupRole", "TaskStatus", "Rag", "Cadence", "EvaluationGrade", "ReminderKind", "ReportKind",
+                "ReportStatus", "RefreshStatus",
+            ],
         }.items()
         for name in names
     }

@@ -285,6 +285,12 @@ def test_kernel_imports_no_domain_app():
     assert not violations, "; ".join(violations)
 
 
+def test_nothing_below_imports_the_leadership_layer():
+    """Leadership reads every app; no app (kernel, domain, matching) may import it (DESIGN.md §4)."""
+    violations = _layer_violations((*KERNEL_PACKAGES, *DOMAIN_APPS), ("consortium.leadership",))
+    assert not violations, "; ".join(violations)
+
+
 def test_sibling_domain_apps_do_not_import_matching_or_leadership():
     violations = _layer_violations(("schools", "enterprises", "practice_center"), ("matching", "consortium.leadership"))
     assert not violations, "; ".join(violations)

@@ -27,6 +27,7 @@ from . import (  # noqa: E402,F401
     enterprises_order_classes,
     enterprises_rnd,
     imports,
+    leadership,
     matching,
     practice_center,
     schools,

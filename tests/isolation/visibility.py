@@ -62,6 +62,8 @@ def _always(row: Any) -> bool:
 class Policy:
     kind: str  # "consortium" | "unit" | "global" | "tenant"
     owners: Callable[[Any], set[int]] = _no_owner  # ids of the member units owning the row
+    # ids of the units whose ``write_roles`` change the row; None: the owners (a unit may own a row read-only)
+    write_owners: Callable[[Any], set[int]] | None = None
     shared: Callable[[Any], bool] = _never  # readable by every user of the row's consortium
     write_roles: frozenset[str] = frozenset()  # unit roles that change their own unit's rows
     tenant: Callable[[Any], int | None] = field(default=lambda row: row.consortium_id)
@@ -208,11 +210,12 @@ def can_change(actor: Actor, model: type, row: Any) -> bool:
     if actor.role != "member":
         return False
     writable_units = {unit_id for unit_id, role in actor.units.items() if role in policy.write_roles}
-    return bool(policy.owners(row) & writable_units)
+    return bool((policy.write_owners or policy.owners)(row) & writable_units)
 
 
 # Tables of later areas live in their own modules (one owner each) and are merged here.
 from .visibility_demands import VISIBILITY as _DEMANDS  # noqa: E402
+from .visibility_leadership import VISIBILITY as _LEADERSHIP  # noqa: E402
 from .visibility_matching import VISIBILITY as _MATCHING  # noqa: E402
 from .visibility_order_classes import VISIBILITY as _ORDER_CLASSES  # noqa: E402
 from .visibility_practice import VISIBILITY as _PRACTICE  # noqa: E402
@@ -223,3 +226,4 @@ VISIBILITY.update(_ORDER_CLASSES)
 VISIBILITY.update(_RND)
 VISIBILITY.update(_MATCHING)
 VISIBILITY.update(_PRACTICE)
+VISIBILITY.update(_LEADERSHIP)

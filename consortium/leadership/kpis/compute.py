@@ -1,0 +1,481 @@
+"""Compute every KPI of one consortium from live data (no writes). ``kpis.refresh.kpi_refresh`` stores the result.
+
+The number of queries does not depend on the amount of data: one grouped query per counted metric (``SOURCES``,
+grouped by owning unit, year and dimension, so the per-unit and the consortium figures come from the same rows),
+about ten queries for the supply–demand inputs of ``matching.gap`` (whose pure functions compute the alignment index,
+the chain figures and the local-employment share), 7 queries per year for practice-centre utilisation and training
+(``practice_center.selectors``), one query for the sub-tasks and two for units and school profiles.
+
+Every tenant read goes through ``for_consortium(consortium_id)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
+
+from consortium.tenancy.models import Industry, LocalChain, MemberUnit
+from enterprises.choices.demands import DEMAND_PUBLISHED, DemandKind
+from enterprises.models.demands import TalentDemand
+from enterprises.models.order_classes import Employment as OrderClassEmployment
+from matching import gap
+from matching.choices import CandidacyStatus
+from matching.models import Candidacy, MatchSettings
+from matching.snapshot import parse_terms
+from practice_center import selectors as practice_selectors
+from practice_center.models import PracticeCentre
+from schools.choices import StudentStatus
+from schools.models import Programme, ProgrammeIndustryLink, ProgrammeOffering, SchoolProfile, Student
+from schools.rules import part_time_cap, part_time_headroom
+
+from ..choices import Rag
+from ..models import SubTask
+from .registry import METRICS, RATIOS, SOURCES, YEARS_BACK, task_overdue, task_rag
+
+FactKey = tuple[int, "int | None", str]  # (year, unit_id or None, dimension)
+QUANT = Decimal("0.0001")
+ONE_DECIMAL = Decimal("0.1")
+
+
+def dec(value: Any) -> Decimal:
+    """A value as a Decimal with the 4 decimals ``KpiFact.value`` stores (floats through their shortest repr)."""
+    if value is None:
+        return Decimal("0")
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(QUANT, rounding=ROUND_HALF_UP)
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """100 · numerator / denominator with one decimal (half up); None when the denominator is not positive."""
+    if denominator is None or denominator <= 0:
+        return None
+    return (Decimal(100) * Decimal(numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+class Facts:
+    """The computed facts: metric → {(year, unit_id | None, dimension): value}, plus data-dimension labels."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, dict[FactKey, Decimal]] = defaultdict(dict)
+        self.labels: dict[tuple[str, str], str] = {}
+
+    def add(
+        self,
+        metric: str,
+        year: int,
+        unit_id: int | None,
+        value: Any,
+        dimension: str = "",
+        label: str = "",
+        *,
+        total: bool = False,
+        consortium: bool = True,
+    ) -> None:
+        """Add ``value`` to the unit's fact and (``consortium``) to the consortium-wide one; with ``total`` also to
+        the "" (total) dimension of both."""
+        value = dec(value)
+        scopes = ([None] if consortium else []) + ([unit_id] if unit_id is not None else [])
+        dimensions = [dimension] + ([""] if total and dimension else [])
+        bucket = self.values[metric]
+        for unit in scopes:
+            for dim in dimensions:
+                key = (year, unit, dim)
+                bucket[key] = bucket.get(key, Decimal("0")) + value
+        if label and dimension:
+            self.labels[(metric, dimension)] = label[:200]
+
+    def put(
+        self, metric: str, year: int, unit_id: int | None, value: Any, dimension: str = "", label: str = ""
+    ) -> None:
+        """Set one fact (non-additive figures: indices, figures taken from a report)."""
+        if value is None:
+            return
+        self.values[metric][(year, unit_id, dimension)] = dec(value)
+        if label and dimension:
+            self.labels[(metric, dimension)] = label[:200]
+
+    def get(self, metric: str, year: int, unit_id: int | None, dimension: str = "") -> Decimal | None:
+        return self.values.get(metric, {}).get((year, unit_id, dimension))
+
+    def rows(self) -> Iterable[tuple[int, int | None, str, str, str, Decimal]]:
+        """(year, unit_id, metric, dimension, label, value) of every fact."""
+        for metric, bucket in self.values.items():
+            for (year, unit_id, dimension), value in bucket.items():
+                yield year, unit_id, metric, dimension, self.labels.get((metric, dimension), ""), value
+
+    def __len__(self) -> int:
+        return sum(len(bucket) for bucket in self.values.values())
+
+
+def years_for(today: date) -> list[int]:
+    return list(range(today.year - YEARS_BACK + 1, today.year + 1))
+
+
+# --- counted metrics (one grouped query each) -----------------------------------------------------------------------
+
+
+def _counted(facts: Facts, consortium_id: int, today: date, unit_names: dict[int, str]) -> None:
+    years = years_for(today)
+    for key, source in SOURCES.items():
+        metric = METRICS[key]
+        qs = source.model.objects.for_consortium(consortium_id).filter(source.where(today))
+        group = [source.unit_field]
+        annotations: dict[str, Any] = {}
+        lookup = source.year_lookup()
+        if not metric.stock and lookup:
+            qs = qs.filter(**{f"{lookup}__gte": years[0], f"{lookup}__lte": years[-1]})
+            annotations["_year"] = F(source.year_field) if source.year_is_int else ExtractYear(source.year_field)
+        if source.dim_field and not source.dim_is_unit:
+            group.append(source.dim_field)
+        aggregate = Count("pk") if source.value == "count" else Sum(source.value.removeprefix("sum:"))
+        rows = qs.annotate(**annotations).values(*group, *annotations).annotate(_v=aggregate).order_by()
+        for row in rows:
+            unit_id = row[source.unit_field]
+            year = row.get("_year", 0) if not metric.stock else 0
+            if source.dim_is_unit:
+                dimension, label = str(unit_id), unit_names.get(unit_id, "")
+            elif source.dim_field:
+                dimension, label = str(row[source.dim_field]), ""
+            else:
+                dimension, label = "", ""
+            facts.add(key, year, unit_id, row["_v"] or 0, dimension, label, total=bool(source.dim_field))
+
+
+# --- part-time cap (schools.rules) ----------------------------------------------------------------------------------
+
+
+def _part_time_cap(facts: Facts, consortium_id: int, unit_names: dict[int, str]) -> None:
+    """Cap = floor(20 % of the staffing quota) and headroom per school (``schools.rules``); the consortium's headroom
+    is the sum of the schools' headrooms (a school over its cap frees nothing for another)."""
+    quotas = dict(SchoolProfile.objects.for_consortium(consortium_id).values_list("unit_id", "staffing_quota"))
+    part_time = {
+        int(dim): value
+        for (year, unit, dim), value in facts.values.get("teachers.part_time", {}).items()
+        if unit is None and dim
+    }
+    for unit_id in sorted(set(quotas) | set(part_time)):
+        quota = quotas.get(unit_id, 0)
+        current = int(part_time.get(unit_id, 0))
+        label = unit_names.get(unit_id, "")
+        facts.add("teachers.part_time_cap", 0, unit_id, part_time_cap(quota), str(unit_id), label, total=True)
+        facts.add(
+            "teachers.part_time_headroom",
+            0,
+            unit_id,
+            part_time_headroom(quota, current),
+            str(unit_id),
+            label,
+            total=True,
+        )
+        # every school gets explicit counts, so the teacher-structure table shows zeros rather than gaps
+        for key in ("teachers.full_time", "teachers.dual_qualified", "teachers.part_time"):
+            if facts.get(key, 0, None, str(unit_id)) is None:
+                facts.add(key, 0, unit_id, 0, str(unit_id), label, total=True)
+
+
+# --- practice centres (practice_center.selectors) -------------------------------------------------------------------
+
+
+def _practice(facts: Facts, consortium_id: int, today: date) -> None:
+    """Per centre and year: open and booked resource-hours summed over the twelve months exactly as the
+    utilisation statistics page sums them, and training person-times (``training_stats``). A past year without
+    any booked hour is skipped (the centres' opening hours alone are not data). Facts belong to the centre's owner."""
+    centres = {
+        pk: (unit_id, name)
+        for pk, unit_id, name in PracticeCentre.objects.for_consortium(consortium_id).values_list(
+            "pk", "unit_id", "name"
+        )
+    }
+    if not centres:
+        return
+    for year in years_for(today):
+        months = practice_selectors.utilisation_months(
+            consortium_id=consortium_id, year=year, months=list(range(1, 13))
+        )
+        open_hours: dict[int, float] = defaultdict(float)
+        booked_hours: dict[int, float] = defaultdict(float)
+        for month in months:
+            for c in month["centres"]:
+                open_hours[c["centre_id"]] += c["open_hours"]
+                booked_hours[c["centre_id"]] += c["booked_hours"]
+        if year == today.year or any(booked_hours.values()):
+            for centre_id in sorted(open_hours):
+                unit_id, name = centres.get(centre_id, (None, ""))
+                dimension = str(centre_id)
+                facts.add(
+                    "practice.open_hours", year, unit_id, round(open_hours[centre_id], 2), dimension, name, total=True
+                )
+                facts.add(
+                    "practice.booked_hours",
+                    year,
+                    unit_id,
+                    round(booked_hours[centre_id], 2),
+                    dimension,
+                    name,
+                    total=True,
+                )
+        training = practice_selectors.training_stats(consortium_id=consortium_id, year=year)
+        for c in training["centres"]:
+            person_times = c["total"]["person_times"]
+            if person_times:
+                unit_id, _name = centres.get(c["centre_id"], (None, ""))
+                facts.add(
+                    "practice.training_person_times",
+                    year,
+                    unit_id,
+                    person_times,
+                    str(c["centre_id"]),
+                    c["centre_name"],
+                    total=True,
+                )
+
+
+# --- supply and demand (matching.gap) -------------------------------------------------------------------------------
+
+
+def gap_inputs(consortium_id: int, years: list[int]) -> gap.GapInputs:
+    """The inputs of ``matching.gap.analyse`` for ``years`` of one consortium, read with ``for_consortium`` (the
+    same rows and definitions as ``matching.selectors_gap.gap_inputs`` for the secretariat, all demand kinds)."""
+    first, last = min(years), max(years)
+    industries = tuple(
+        gap.IndustryIn(pk, name, group)
+        for pk, name, group in Industry.objects.order_by("position", "code").values_list("pk", "name", "group_name")
+    )
+    chain_names: dict[int, str] = {}
+    chain_industries: dict[int, set[int]] = defaultdict(set)
+    for pk, name, industry_id in (
+        LocalChain.objects.for_consortium(consortium_id)
+        .order_by("position", "name", "pk")
+        .values_list("pk", "name", "industries")
+    ):
+        chain_names[pk] = name
+        if industry_id is not None:
+            chain_industries[pk].add(industry_id)
+    chains = tuple(gap.ChainIn(pk, name, frozenset(chain_industries[pk])) for pk, name in chain_names.items())
+    links: dict[int, list[gap.LinkIn]] = defaultdict(list)
+    for programme_id, industry_id, chain_id, weight in (
+        ProgrammeIndustryLink.objects.for_consortium(consortium_id)
+        .order_by("programme_id", "pk")
+        .values_list("programme_id", "industry_id", "local_chain_id", "weight")
+    ):
+        links[programme_id].append(gap.LinkIn(industry_id, chain_id, weight))
+    programmes = tuple(
+        gap.ProgrammeIn(pk, code, name, unit_id, unit_name, active, tuple(links.get(pk, ())))
+        for pk, code, name, unit_id, unit_name, active in Programme.objects.for_consortium(consortium_id)
+        .order_by("unit__name", "code", "pk")
+        .values_list("pk", "code", "name", "unit_id", "unit__name", "is_active")
+    )
+    offerings = tuple(
+        gap.OfferingIn(programme_id, year, intake, priority)
+        for programme_id, year, intake, priority in ProgrammeOffering.objects.for_consortium(consortium_id)
+        .filter(year__gte=first, year__lte=last)
+        .values_list("programme_id", "year", "planned_intake", "priority_class")
+    )
+    terms = parse_terms(
+        MatchSettings.objects.for_consortium(consortium_id).values_list("local_terms", flat=True).first()
+    )
+    local_place = Q()
+    if terms:
+        local_place = Q(demand__place="")
+        for term in terms:
+            local_place |= Q(demand__place__contains=term)
+    order_class_job = OrderClassEmployment.objects.for_consortium(consortium_id).filter(
+        enrolment__student=OuterRef("pk")
+    )
+    hire = (
+        Candidacy.objects.for_consortium(consortium_id)
+        .filter(student=OuterRef("pk"), status=CandidacyStatus.HIRED)
+        .exclude(demand__kind=DemandKind.INTERNSHIP)
+        .filter(local_place)
+    )
+    local = Q(local_job=True) | Q(local_hire=True)
+    supply = tuple(
+        gap.SupplyIn(row["programme"], row["year"], row["expected"], row["employed"], row["local"])
+        for row in Student.objects.for_consortium(consortium_id)
+        .filter(expected_graduation__year__gte=first, expected_graduation__year__lte=last)
+        .exclude(status=StudentStatus.FURTHER_STUDY)
+        .annotate(local_job=Exists(order_class_job), local_hire=Exists(hire))
+        .values(programme=F("offering__programme_id"), year=ExtractYear("expected_graduation"))
+        .annotate(
+            expected=Count("pk"),
+            employed=Count("pk", filter=Q(status=StudentStatus.EMPLOYED) | local),
+            local=Count("pk", filter=local),
+        )
+        .order_by()
+    )
+    demand_qs = TalentDemand.objects.for_consortium(consortium_id).filter(
+        status__in=list(DEMAND_PUBLISHED), start_date__year__gte=first, start_date__year__lte=last
+    )
+    demand_rows = list(
+        demand_qs.annotate(year=ExtractYear("start_date"))
+        .order_by("pk")
+        .values_list("pk", "unit_id", "year", "headcount", "filled_count")
+    )
+    named: dict[int, set[int]] = defaultdict(set)
+    for demand_id, programme_id in demand_qs.filter(programmes__isnull=False).values_list("pk", "programmes"):
+        named[demand_id].add(programme_id)
+    unit_industries: dict[int, set[int]] = defaultdict(set)
+    unit_chains: dict[int, set[int]] = defaultdict(set)
+    for unit_id, industry_id, chain_id in (
+        MemberUnit.objects.for_consortium(consortium_id)
+        .filter(pk__in=demand_qs.values("unit_id"))
+        .values_list("pk", "industries", "local_chains")
+    ):
+        if industry_id is not None:
+            unit_industries[unit_id].add(industry_id)
+        if chain_id is not None:
+            unit_chains[unit_id].add(chain_id)
+    demands = tuple(
+        gap.DemandIn(
+            pk,
+            unit_id,
+            year,
+            headcount,
+            filled,
+            frozenset(unit_industries.get(unit_id, ())),
+            frozenset(unit_chains.get(unit_id, ())),
+            frozenset(named.get(pk, ())),
+        )
+        for pk, unit_id, year, headcount, filled in demand_rows
+    )
+    return gap.GapInputs(industries, chains, programmes, supply, demands, offerings)
+
+
+def _unit_inputs(inputs: gap.GapInputs) -> dict[int, gap.GapInputs]:
+    """The inputs narrowed to each unit's own rows: its programmes (and their graduates) and its demands (one pass
+    over the inputs, whatever the number of units)."""
+    programmes: dict[int, list[gap.ProgrammeIn]] = defaultdict(list)
+    owner: dict[int, int] = {}
+    for p in inputs.programmes:
+        programmes[p.unit_id].append(p)
+        owner[p.id] = p.unit_id
+    supply: dict[int, list[gap.SupplyIn]] = defaultdict(list)
+    for s in inputs.supply:
+        if s.programme_id in owner:
+            supply[owner[s.programme_id]].append(s)
+    offerings: dict[int, list[gap.OfferingIn]] = defaultdict(list)
+    for o in inputs.offerings:
+        if o.programme_id in owner:
+            offerings[owner[o.programme_id]].append(o)
+    demands: dict[int, list[gap.DemandIn]] = defaultdict(list)
+    for d in inputs.demands:
+        demands[d.unit_id].append(d)
+    return {
+        unit_id: gap.GapInputs(
+            inputs.industries,
+            inputs.chains,
+            tuple(programmes.get(unit_id, ())),
+            tuple(supply.get(unit_id, ())),
+            tuple(demands.get(unit_id, ())),
+            tuple(offerings.get(unit_id, ())),
+        )
+        for unit_id in sorted(set(programmes) | set(demands))
+    }
+
+
+def _chain_facts(facts: Facts, report: gap.GapReport, year: int, unit_id: int | None) -> None:
+    for row in report.chains:
+        if row.demand or row.expected_graduates or row.filled:
+            dimension = str(row.id)
+            facts.put("supply.demand_headcount", year, unit_id, row.demand, dimension, row.name)
+            facts.put("supply.expected_graduates", year, unit_id, row.expected_graduates, dimension, row.name)
+            facts.put("supply.filled", year, unit_id, row.filled, dimension, row.name)
+
+
+def _supply_demand(facts: Facts, consortium_id: int, today: date) -> None:
+    """Alignment per programme and for the consortium, graduates (expected, employed, local) and supply vs demand
+    per local chain, all from ``matching.gap.analyse`` (see its module docstring for the definitions). Per unit:
+    the alignment index of the unit's programmes (from the consortium-wide analysis: 100·2ΣM/(ΣG+ΣA) over them), its
+    graduates, and the chain figures of its own rows (its programmes' graduates, its demands)."""
+    years = years_for(today)
+    inputs = gap_inputs(consortium_id, years)
+    unit_inputs = _unit_inputs(inputs)
+    for year in years:
+        report = gap.analyse(inputs, year)
+        summary = report.summary
+        if not (summary.expected_graduates or summary.demand):
+            continue
+        facts.put("programmes.alignment_index", year, None, summary.index)
+        facts.put("graduates.expected", year, None, summary.expected_graduates)
+        facts.put("graduates.employed", year, None, summary.employed)
+        facts.put("graduates.local", year, None, summary.local)
+        _chain_facts(facts, report, year, None)
+        per_unit: dict[int, list[float]] = defaultdict(lambda: [0, 0, 0, 0.0, 0.0])  # G, employed, local, M, A
+        for p in report.programmes:
+            label = f"{p.code} {p.name}"
+            if p.index is not None:
+                facts.put("programmes.alignment", year, None, p.index, str(p.id), label)
+                facts.put("programmes.alignment", year, p.unit_id, p.index, str(p.id), label)
+            bucket = per_unit[p.unit_id]
+            bucket[0] += p.expected_graduates
+            bucket[1] += p.employed
+            bucket[2] += p.local
+            if p.expected_graduates:
+                bucket[3] += p.absorbable
+                bucket[4] += p.attributed_demand
+        for unit_id, (expected, employed, local, absorbable, attributed) in per_unit.items():
+            if not expected:
+                continue
+            facts.put("graduates.expected", year, unit_id, expected)
+            facts.put("graduates.employed", year, unit_id, employed)
+            facts.put("graduates.local", year, unit_id, local)
+            facts.put(
+                "programmes.alignment_index", year, unit_id, gap.balance_of_totals(absorbable, expected, attributed)
+            )
+        for unit_id, narrowed in unit_inputs.items():
+            if any(s.year == year for s in narrowed.supply) or any(d.year == year for d in narrowed.demands):
+                _chain_facts(facts, gap.analyse(narrowed, year), year, unit_id)
+
+
+# --- tasks (rules.rag_status with today's local date) ---------------------------------------------------------------
+
+
+def _tasks(facts: Facts, consortium_id: int, today: date) -> None:
+    rows = (
+        SubTask.objects.for_consortium(consortium_id)
+        .values("pk", "lead_unit_id", "lead_unit__name", "starts_on", "deadline", "progress", "status")
+        .order_by()
+    )
+    for row in rows:
+        unit_id, name = row["lead_unit_id"], row["lead_unit__name"]
+        dimension = str(unit_id)
+        rag = task_rag(row, today)
+        facts.add("tasks.by_rag", 0, unit_id, 1, rag, total=True)
+        facts.add("tasks.total", 0, unit_id, 1, dimension, name, total=True)
+        facts.add("tasks.completed", 0, unit_id, 1 if rag == Rag.DONE else 0, dimension, name, total=True)
+        facts.add("tasks.overdue", 0, unit_id, 1 if task_overdue(row, today) else 0, dimension, name, total=True)
+        facts.add("tasks.rag_by_unit", 0, unit_id, 1, f"{unit_id}:{rag}", name)
+
+
+# --- ratios ---------------------------------------------------------------------------------------------------------
+
+
+def _ratios(facts: Facts) -> None:
+    """Every ratio metric from its numerator and denominator facts (same year, unit and dimension)."""
+    for key, (numerator_key, denominator_key) in RATIOS.items():
+        numerators = facts.values.get(numerator_key, {})
+        for (year, unit_id, dimension), denominator in list(facts.values.get(denominator_key, {}).items()):
+            value = ratio(numerators.get((year, unit_id, dimension), Decimal("0")), denominator)
+            label = facts.labels.get((denominator_key, dimension), "")
+            facts.put(key, year, unit_id, value, dimension, label)
+
+
+def compute_facts(consortium_id: int, *, today: date) -> Facts:
+    """Every KPI fact of the consortium as of ``today`` (stock metrics under year 0, flow metrics per year of the
+    last ``YEARS_BACK`` years that have data), per unit and for the whole consortium (unit None)."""
+    facts = Facts()
+    unit_names = dict(MemberUnit.objects.for_consortium(consortium_id).values_list("pk", "name"))
+    _counted(facts, consortium_id, today, unit_names)
+    _part_time_cap(facts, consortium_id, unit_names)
+    _practice(facts, consortium_id, today)
+    _supply_demand(facts, consortium_id, today)
+    _tasks(facts, consortium_id, today)
+    _ratios(facts)
+    return facts
