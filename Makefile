@@ -36,7 +36,7 @@ run: demo
 # Fails if the English catalogue is incomplete; PYTEST_ARGS="-k foo" narrows the run. CI: .ci/run
 test: install
 	$(BIN)/python manage.py compilemessages_py --check
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -141,6 +141,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_media_root(tmp_path_factory):
+    """Uploaded and generated files (evidence, reports, demo files) go to a per-run directory, not var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and cached values never leak from one test into the next."""

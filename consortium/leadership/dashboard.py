@@ -14,14 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .choices import Rag
 from .kpis.read import fact_rows, latest_refresh
-from .kpis.registry import INDEX, METRICS, RATIOS, dimension_label, drill_url
+from .kpis.registry import INDEX, METRICS, RATIOS, dimension_label, drill_url, drill_urls
+
+#: Most categories a chart draws. Charts over data dimensions (programmes, schools, lead units, chains, centres) show
+#: the CHART_LIMIT most relevant ones (``Chart.note`` says which); ``Chart.rows`` keep every row, in the same order
+#: (the charted categories first), for the data table and the Excel exports.
+CHART_LIMIT = 30
 
 # --- the contract ---------------------------------------------------------------------------------------------------
 
@@ -53,6 +59,17 @@ class Chart:
     drill_urls: list[str | None]
     headers: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
+    #: categories before bounding (== len(categories) when nothing was left out of the chart)
+    total_categories: int = 0
+    #: "" or which categories the chart shows when it does not show them all
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        self.total_categories = max(self.total_categories, len(self.categories))
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_categories > len(self.categories)
 
 
 @dataclass
@@ -186,8 +203,6 @@ def _cards(facts: _Facts, year: int, unit_id: int | None) -> list[Card]:
 
 
 def _url(name: str, **params: Any) -> str | None:
-    from urllib.parse import urlencode
-
     try:
         base = reverse(name)
     except NoReverseMatch:
@@ -196,40 +211,99 @@ def _url(name: str, **params: Any) -> str | None:
     return f"{base}?{query}" if query else base
 
 
+def _ranked(dims: list[str], score: Any) -> list[str]:
+    """``dims`` unchanged when they fit in a chart, else ordered by ``score`` (largest first, then their present
+    order), so that the first ``CHART_LIMIT`` are the charted ones."""
+    if len(dims) <= CHART_LIMIT:
+        return dims
+    position = {d: i for i, d in enumerate(dims)}
+    return sorted(dims, key=lambda d: (-(score(d) or Decimal(0)), position[d]))
+
+
+def _bounded(
+    key: str,
+    title: str,
+    kind: str,
+    categories: list[str],
+    series: list[Series],
+    urls: list[str | None],
+    headers: list[str],
+    rows: list[list[Any]],
+    note: Any,
+) -> Chart:
+    """A chart of at most ``CHART_LIMIT`` categories (the first ones; ``rows`` keep everything). ``note(shown, total)``
+    says which categories are shown when some are left out."""
+    limit = CHART_LIMIT
+    total = len(categories)
+    if total <= limit:
+        return Chart(key, title, kind, categories, series, urls, headers, rows, total)
+    return Chart(
+        key,
+        title,
+        kind,
+        categories[:limit],
+        [dataclasses.replace(s, values=s.values[:limit]) for s in series],
+        urls[:limit],
+        headers,
+        rows,
+        total,
+        note(limit, total),
+    )
+
+
 def _supply_demand(facts: _Facts, year: int, unit_id: int | None) -> Chart:
     keys = ("supply.demand_headcount", "supply.expected_graduates", "supply.filled")
-    dims = facts.dimensions(*keys)
+    dims = _ranked(facts.dimensions(*keys), lambda d: facts.value(keys[0], d))
     names = [_("需求人数"), _("预计毕业生"), _("已满足人数")]
     series = [Series(name, [facts.value(key, d) for d in dims]) for name, key in zip(names, keys, strict=True)]
     categories = [facts.label(keys, d) for d in dims]
     rows = [[categories[i], *(s.values[i] for s in series)] for i in range(len(dims))]
-    return Chart(
+    return _bounded(
         "supply_demand",
         _("本地产业链人才供需"),
         "bar",
         categories,
         series,
-        [drill_url("supply.demand_headcount", year, unit_id, d) for d in dims],
+        drill_urls("supply.demand_headcount", year, unit_id, dims[:CHART_LIMIT]),
         [_("本地产业链"), *names],
         rows,
+        lambda shown, total: ngettext(
+            "图中显示需求人数最多的%(shown)d条本地产业链（共%(total)d条）；完整数据见数据表和Excel导出。",
+            "图中显示需求人数最多的%(shown)d条本地产业链（共%(total)d条）；完整数据见数据表和Excel导出。",
+            total,
+        )
+        % {"shown": shown, "total": total},
     )
 
 
 def _alignment(facts: _Facts, year: int, unit_id: int | None) -> Chart:
+    """Per programme with graduates in the year (the only ones with an index), highest first; with more than
+    ``CHART_LIMIT`` programmes the chart shows the lowest-aligned ones (those needing attention), the table all."""
     key = "programmes.alignment"
     dims = facts.dimensions(key)
     dims.sort(key=lambda d: (-(facts.value(key, d) or Decimal(0)), facts.label(key, d)))
+    if len(dims) > CHART_LIMIT:
+        dims.reverse()  # lowest first: the charted ones
     categories = [facts.label(key, d) for d in dims]
     values = [facts.value(key, d) for d in dims]
-    return Chart(
+
+    def note(shown: int, total: int) -> str:
+        return ngettext(
+            "图中显示对接指数最低的%(shown)d个专业（共%(total)d个有毕业生的专业）；完整数据见数据表和Excel导出。",
+            "图中显示对接指数最低的%(shown)d个专业（共%(total)d个有毕业生的专业）；完整数据见数据表和Excel导出。",
+            total,
+        ) % {"shown": shown, "total": total}
+
+    return _bounded(
         "alignment",
         _("专业产业对接指数"),
         "hbar",
         categories,
         [Series(_("对接指数"), values)],
-        [drill_url(key, year, unit_id, d) for d in dims],
+        drill_urls(key, year, unit_id, dims[:CHART_LIMIT]),
         [_("专业"), _("对接指数")],
         [[c, v] for c, v in zip(categories, values, strict=True)],
+        note,
     )
 
 
@@ -256,7 +330,10 @@ def _order_funnel(facts: _Facts, year: int, unit_id: int | None) -> Chart:
 
 def _teacher_structure(facts: _Facts, year: int, unit_id: int | None) -> Chart:
     keys = ("teachers.full_time", "teachers.dual_qualified", "teachers.part_time", "teachers.part_time_cap")
-    dims = facts.dimensions(*keys)
+    dims = _ranked(
+        facts.dimensions(*keys),
+        lambda d: (facts.value("teachers.full_time", d) or 0) + (facts.value("teachers.part_time", d) or 0),
+    )
     categories = [facts.label(keys, d) for d in dims]
     dual = [facts.value("teachers.dual_qualified", d) or Decimal(0) for d in dims]
     full = [facts.value("teachers.full_time", d) or Decimal(0) for d in dims]
@@ -288,21 +365,27 @@ def _teacher_structure(facts: _Facts, year: int, unit_id: int | None) -> Chart:
         ]
         for i, d in enumerate(dims)
     ]
-    return Chart(
+    return _bounded(
         "teacher_structure",
         _("各校师资结构"),
         "stacked_bar",
         categories,
         series,
-        [drill_url("teachers.full_time", year, unit_id, d) for d in dims],
+        drill_urls("teachers.full_time", year, unit_id, dims[:CHART_LIMIT]),
         headers,
         rows,
+        lambda shown, total: ngettext(
+            "图中显示教师人数最多的%(shown)d所学校（共%(total)d所）；完整数据见数据表和Excel导出。",
+            "图中显示教师人数最多的%(shown)d所学校（共%(total)d所）；完整数据见数据表和Excel导出。",
+            total,
+        )
+        % {"shown": shown, "total": total},
     )
 
 
 def _practice_utilisation(facts: _Facts, year: int, unit_id: int | None) -> Chart:
     keys = ("practice.open_hours", "practice.training_person_times")
-    dims = facts.dimensions(*keys)
+    dims = _ranked(facts.dimensions(*keys), lambda d: facts.value("practice.training_person_times", d))
     categories = [facts.label(keys, d) for d in dims]
     utilisation = [facts.value("practice.utilisation", d) for d in dims]
     person_times = [facts.value("practice.training_person_times", d) for d in dims]
@@ -316,15 +399,21 @@ def _practice_utilisation(facts: _Facts, year: int, unit_id: int | None) -> Char
         ]
         for i, d in enumerate(dims)
     ]
-    return Chart(
+    return _bounded(
         "practice_utilisation",
         _("实践中心利用率与培训人次"),
         "bar",
         categories,
         [Series(_("利用率（%）"), utilisation), Series(_("培训人次"), person_times)],
-        [drill_url("practice.utilisation", year, unit_id, d) for d in dims],
+        drill_urls("practice.utilisation", year, unit_id, dims[:CHART_LIMIT]),
         [_("实践中心"), _("开放时数"), _("预约时数"), _("利用率（%）"), _("培训人次")],
         rows,
+        lambda shown, total: ngettext(
+            "图中显示培训人次最多的%(shown)d个实践中心（共%(total)d个）；完整数据见数据表和Excel导出。",
+            "图中显示培训人次最多的%(shown)d个实践中心（共%(total)d个）；完整数据见数据表和Excel导出。",
+            total,
+        )
+        % {"shown": shown, "total": total},
     )
 
 
@@ -332,7 +421,11 @@ RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.NOT_STARTED, Rag.SUSPENDED, Rag.
 
 
 def _task_progress(facts: _Facts, year: int, unit_id: int | None) -> Chart:
-    dims = facts.dimensions("tasks.total")
+    dims = _ranked(
+        facts.dimensions("tasks.total"),
+        lambda d: (facts.value("tasks.rag_by_unit", f"{d}:{Rag.RED.value}") or 0)
+        + (facts.value("tasks.rag_by_unit", f"{d}:{Rag.AMBER.value}") or 0),
+    )
     categories = [facts.label("tasks.total", d) for d in dims]
     series = [
         Series(str(rag.label), [facts.value("tasks.rag_by_unit", f"{d}:{rag.value}") for d in dims], "tasks")
@@ -349,15 +442,23 @@ def _task_progress(facts: _Facts, year: int, unit_id: int | None) -> Chart:
         ]
         for i, d in enumerate(dims)
     ]
-    return Chart(
+    task_list = _url("leadership:task-list")
+    urls = [f"{task_list}?{urlencode({'unit': d})}" if task_list else None for d in dims[:CHART_LIMIT]]
+    return _bounded(
         "task_progress",
         _("各牵头单位任务进展"),
         "stacked_bar",
         categories,
         series,
-        [_url("leadership:task-list", unit=d) for d in dims],
+        urls,
         headers,
         rows,
+        lambda shown, total: ngettext(
+            "图中显示滞后和预警任务最多的%(shown)d个牵头单位（共%(total)d个）；完整数据见数据表和Excel导出。",
+            "图中显示滞后和预警任务最多的%(shown)d个牵头单位（共%(total)d个）；完整数据见数据表和Excel导出。",
+            total,
+        )
+        % {"shown": shown, "total": total},
     )
 
 
@@ -374,7 +475,7 @@ def _funding(facts: _Facts, year: int, unit_id: int | None) -> Chart:
         "pie",
         categories,
         [Series(_("金额（万元）"), values)],
-        [drill_url(key, year, unit_id, d) for d in dims],
+        drill_urls(key, year, unit_id, dims),
         [_("经费来源"), _("金额（万元）")],
         [[c, v] for c, v in zip(categories, values, strict=True)],
     )

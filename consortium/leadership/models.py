@@ -320,6 +320,11 @@ class ProgressReturn(TenantModel):
     def unit_scope_q(cls, unit_ids: list[int]) -> Q:
         return Q(unit_id__in=unit_ids) | Q(subtask__lead_unit_id__in=unit_ids)
 
+    @classmethod
+    def unit_write_scope_q(cls, unit_ids: list[int]) -> Q:
+        """The lead unit reads its co-units' returns; only the reporting unit changes them."""
+        return Q(unit_id__in=unit_ids)
+
     def __str__(self) -> str:
         return f"{self.subtask_id} {self.reported_on} {self.progress}%"
 
@@ -349,6 +354,10 @@ class ProgressEvidence(TenantModel):
     @classmethod
     def unit_scope_q(cls, unit_ids: list[int]) -> Q:
         return Q(unit_id__in=unit_ids) | Q(progress_return__subtask__lead_unit_id__in=unit_ids)
+
+    @classmethod
+    def unit_write_scope_q(cls, unit_ids: list[int]) -> Q:
+        return Q(unit_id__in=unit_ids)
 
     @property
     def filename(self) -> str:

@@ -104,13 +104,16 @@ class TenantQuerySet(models.QuerySet):
         write_roles = getattr(model, "UNIT_WRITE_ROLES", frozenset())
         units = [unit_id for unit_id, role in unit_roles(user).items() if role in write_roles]
         if units:
-            condition |= _unit_q(model, units)
+            condition |= _unit_q(model, units, write=True)
         condition |= _guardian_q(model, user, "change")
         return qs.filter(condition)
 
 
-def _unit_q(model: type[models.Model], unit_ids: list[int]) -> Q:
-    """Rows owned by one of ``unit_ids``; a model may override with ``unit_scope_q`` (e.g. to use a subquery)."""
+def _unit_q(model: type[models.Model], unit_ids: list[int], *, write: bool = False) -> Q:
+    """Rows owned by one of ``unit_ids``; a model may override with ``unit_scope_q`` (e.g. to use a subquery) and,
+    where the units that write are fewer than those that read, with ``unit_write_scope_q`` for writes."""
+    if write and hasattr(model, "unit_write_scope_q"):
+        return model.unit_write_scope_q(unit_ids)
     if hasattr(model, "unit_scope_q"):
         return model.unit_scope_q(unit_ids)
     unit_field = getattr(model, "SCOPE_UNIT_FIELD", None)

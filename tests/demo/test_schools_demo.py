@@ -22,7 +22,7 @@ def test_discovery_finds_the_schools_demo_but_not_the_kernel():
     found = {demo.app_label: demo for demo in domains.discover()}
     assert "schools" in found and found["schools"].load is schools_demo.load
     assert "tenancy" not in found  # the kernel's own demo package is run by the command itself
-    assert set(found) == {"schools", "enterprises", "practice_center", "matching"}
+    assert set(found) == {"schools", "enterprises", "practice_center", "matching", "leadership"}
 
 
 def test_generated_people_are_deterministic_and_valid():

@@ -121,7 +121,66 @@ def test_as_dict_is_json_safe(world):
     assert card["value"] == "42.9" and card["measure"] == "%" and card["label"] == "双师型教师占专任教师比例"
     chart = next(c for c in content["charts"] if c["key"] == "funding")
     assert chart["series"][0]["values"] == ["100", "50.5"]
-    assert set(chart) == {"key", "title", "kind", "categories", "series", "drill_urls", "headers", "rows"}
+    assert set(chart) == {
+        "key", "title", "kind", "categories", "series", "drill_urls", "headers", "rows", "total_categories", "note",
+    }
+    assert chart["total_categories"] == 2 and chart["note"] == ""
+
+
+def test_charts_show_at_most_chart_limit_categories_and_keep_every_row(world, monkeypatch):
+    """Unbounded dimensions (schools, programmes, lead units, chains, centres): the chart draws the CHART_LIMIT
+    most relevant categories and says so; rows keep every category, the charted ones first, for tables and Excel."""
+    from consortium.leadership import dashboard as dash
+
+    full = dashboard_data(consortium_id=world.consortium.pk, year=world.year)
+    monkeypatch.setattr(dash, "CHART_LIMIT", 1)
+    data = dashboard_data(consortium_id=world.consortium.pk, year=world.year)
+    teachers, full_teachers = data.chart("teacher_structure"), full.chart("teacher_structure")
+    assert full_teachers.total_categories == 2 and not full_teachers.truncated and full_teachers.note == ""
+    assert len(teachers.categories) == len(teachers.drill_urls) == 1 and teachers.total_categories == 2
+    assert all(len(s.values) == 1 for s in teachers.series) and teachers.truncated
+    assert "1所学校" in teachers.note and "共2所" in teachers.note
+    # the school with most teachers is charted; every school is still in the rows, the charted one first
+    sizes = {row[0]: row[1] + row[2] + row[3] for row in full_teachers.rows}
+    assert teachers.categories == [max(sizes, key=sizes.get)] == [teachers.rows[0][0]]
+    assert sorted(map(tuple, teachers.rows)) == sorted(map(tuple, full_teachers.rows))
+    assert teachers.drill_urls[0] == full_teachers.drill_urls[full_teachers.categories.index(teachers.categories[0])]
+    tasks = data.chart("task_progress")
+    assert len(tasks.categories) == 1 and tasks.total_categories == len(tasks.rows) >= 2 and "牵头单位" in tasks.note
+    # fixed categories (the funnel, funding sources) are never bounded
+    assert data.chart("order_funnel").categories == full.chart("order_funnel").categories
+    assert json.loads(json.dumps(data.as_dict(), ensure_ascii=False)) == data.as_dict()
+
+
+def test_alignment_chart_shows_the_lowest_aligned_programmes(world, monkeypatch):
+    from consortium.leadership import dashboard as dash
+
+    def facts_with(values):
+        rows = [
+            {"metric": "programmes.alignment", "dimension": str(i), "label": f"P{i}", "value": Decimal(v)}
+            for i, v in enumerate(values, start=1)
+        ]
+        return dash._Facts(rows, True)
+
+    facts = facts_with(["90", "10", "50", "70"])
+    chart = dash._alignment(facts, world.year, None)
+    assert chart.categories == ["P1", "P4", "P3", "P2"] and chart.note == ""  # all fit: highest first
+    monkeypatch.setattr(dash, "CHART_LIMIT", 2)
+    chart = dash._alignment(facts, world.year, None)
+    assert chart.categories == ["P2", "P3"] and chart.series[0].values == [Decimal(10), Decimal(50)]
+    assert [row[0] for row in chart.rows] == ["P2", "P3", "P4", "P1"] and chart.total_categories == 4
+    assert "对接指数最低的2个专业" in chart.note and "共4个" in chart.note
+    assert [u.rsplit("dimension=", 1)[1] for u in chart.drill_urls] == ["2", "3"]
+
+
+def test_drill_urls_equal_drill_url_per_dimension():
+    from consortium.leadership.kpis.registry import drill_url, drill_urls
+
+    dims = ["", "7", "a b", None]
+    expected = [drill_url("teachers.full_time", 2025, 3, d) for d in dims]
+    assert drill_urls("teachers.full_time", 2025, 3, dims) == expected
+    assert drill_urls("teachers.full_time", None, None, ["1"]) == [drill_url("teachers.full_time", None, None, "1")]
+    assert drill_urls("no.such.metric", 2025, None, ["1", "2"]) == [None, None]
 
 
 def test_never_refreshed_consortium_has_empty_values():

@@ -449,6 +449,31 @@ def test_dashboard_query_count_is_constant(client, dw, django_assert_max_num_que
     assert small <= 12, small
 
 
+def test_bounded_charts_keep_the_page_light_and_the_export_complete(client, dw, monkeypatch):
+    """More categories than CHART_LIMIT: the chart and the table on the page show the charted ones with a note,
+    the chart's Excel export has every row."""
+    from consortium.leadership import dashboard as dash
+
+    client.force_login(dw.official)
+    _grow(dw, 12)
+    monkeypatch.setattr(dash, "CHART_LIMIT", 3)
+    response = client.get(reverse(DASHBOARD))
+    item = next(i for i in response.context["charts"] if i["chart"].key == "teacher_structure")
+    chart = item["chart"]
+    assert len(chart.categories) == len(item["payload"]["categories"]) == len(item["payload"]["drill_urls"]) == 3
+    total = chart.total_categories
+    assert total == len(chart.rows) == 6 and len(item["rows"]) == 3  # six schools with teachers
+    html = response.content.decode()
+    assert chart.note and chart.note in html
+    assert html.count('data-testid="chart-table-note"') == 2  # teacher structure and task progress
+    assert "表中显示前 3 行，共 6 行" in html
+    export = client.get(reverse(EXPORT), {"chart": "teacher_structure"})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    header_at = rows.index(tuple(str(h) for h in chart.headers))
+    assert len(rows[header_at + 1:]) == total
+    assert [r[0] for r in rows[header_at + 1:header_at + 4]] == chart.categories
+
+
 def test_drill_and_province_query_counts_are_constant(client, dw, django_assert_max_num_queries):
     _grow(dw, 2)
     client.force_login(dw.official)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from consortium.funding.choices import FundingSource
 from consortium.leadership.choices import TaskStatus
 from consortium.leadership.kpis import registry
-from consortium.leadership.kpis.compute import compute_facts
+from consortium.leadership.kpis.compute import compute_facts, dec
 from consortium.leadership.kpis.read import kpi_values
 from consortium.leadership.kpis.refresh import kpi_refresh
 from consortium.leadership.models import KeyTask, SubTask
@@ -433,3 +433,120 @@ def test_registry_is_consistent():
     assert registry.dimension_label("members.by_kind", "school") == "职业学校"
     assert registry.dimension_label("teachers.full_time", "12", "测试职业学校") == "测试职业学校"
     assert registry.dimension_label("teachers.full_time", "") == "合计"
+
+
+# --- per-unit chain figures: one pass per year == gap.analyse of each unit's narrowed inputs -------------------------
+
+
+def _old_unit_chain_facts(inputs, years):
+    """The former computation (kept here as the reference): ``gap.analyse`` of the inputs narrowed to each unit's own
+    rows (its programmes and their graduates and offerings, its demands), per year, chain rows with any figure."""
+    from collections import defaultdict
+
+    from matching import gap
+
+    programmes, supply, offerings, demands = (defaultdict(list) for _ in range(4))
+    owner = {}
+    for p in inputs.programmes:
+        programmes[p.unit_id].append(p)
+        owner[p.id] = p.unit_id
+    for s in inputs.supply:
+        if s.programme_id in owner:
+            supply[owner[s.programme_id]].append(s)
+    for o in inputs.offerings:
+        if o.programme_id in owner:
+            offerings[owner[o.programme_id]].append(o)
+    for d in inputs.demands:
+        demands[d.unit_id].append(d)
+    found = {}
+    for year in years:
+        for unit_id in sorted(set(programmes) | set(demands)):
+            narrowed = gap.GapInputs(
+                inputs.industries, inputs.chains, tuple(programmes[unit_id]), tuple(supply[unit_id]),
+                tuple(demands[unit_id]), tuple(offerings[unit_id]),
+            )
+            if not (any(s.year == year for s in narrowed.supply) or any(d.year == year for d in narrowed.demands)):
+                continue
+            for row in gap.analyse(narrowed, year).chains:
+                if row.demand or row.expected_graduates or row.filled:
+                    for metric, value in (
+                        ("supply.demand_headcount", row.demand),
+                        ("supply.expected_graduates", row.expected_graduates),
+                        ("supply.filled", row.filled),
+                    ):
+                        found[(metric, year, unit_id, str(row.id))] = (dec(value), row.name)
+    return found
+
+
+def _new_unit_chain_facts(inputs, years):
+    from consortium.leadership.kpis.compute import Facts, _unit_chain_facts
+
+    facts = Facts()
+    _unit_chain_facts(facts, inputs, years)
+    return {
+        (metric, year, unit_id, dimension): (value, label)
+        for year, unit_id, metric, dimension, label, value in facts.rows()
+    }
+
+
+def _random_inputs(seed: int):
+    """Fractional shares everywhere: multi-link programmes (industry and chain links), chains over several
+    industries, industries in several chains, demands falling back from chains to industries, unclassified ones."""
+    import random
+
+    from matching import gap
+
+    rnd = random.Random(seed)
+    industries = tuple(gap.IndustryIn(i, f"I{i}") for i in range(1, 9))
+    chains = tuple(
+        gap.ChainIn(c, f"C{c}", frozenset(rnd.sample(range(1, 10), rnd.randint(0, 3)))) for c in range(1, 6)
+    )
+    programmes, supply, demands = [], [], []
+    for pid in range(1, 41):
+        links = tuple(
+            gap.LinkIn(rnd.randint(1, 9), None, rnd.randint(1, 100)) if rnd.random() < 0.5
+            else gap.LinkIn(None, rnd.randint(1, 6), rnd.randint(1, 100))
+            for _ in range(rnd.randint(0, 3))
+        )
+        programmes.append(gap.ProgrammeIn(pid, f"P{pid}", "专业", rnd.randint(1, 6), "", rnd.random() < 0.9, links))
+        for year in (2024, 2025):
+            if rnd.random() < 0.7:
+                expected = rnd.randint(0, 97)
+                supply.append(gap.SupplyIn(pid, year, expected, expected // 2, expected // 3))
+    supply.append(gap.SupplyIn(999, 2025, 13))  # graduates of no known programme
+    for did in range(1, 61):
+        headcount = rnd.randint(1, 37)
+        demands.append(
+            gap.DemandIn(
+                did, rnd.randint(3, 9), rnd.choice((2024, 2025)), headcount, rnd.randint(0, headcount),
+                frozenset(rnd.sample(range(1, 10), rnd.randint(0, 3))),
+                frozenset(rnd.sample(range(1, 7), rnd.randint(0, 2))),
+            )
+        )
+    return gap.GapInputs(industries, chains, tuple(programmes), tuple(supply), tuple(demands))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_per_unit_chain_figures_equal_the_narrowed_analyses(seed):
+    inputs = _random_inputs(seed)
+    years = [2023, 2024, 2025]
+    old = _old_unit_chain_facts(inputs, years)
+    assert old, "the random world has per-unit chain figures"
+    assert _new_unit_chain_facts(inputs, years) == old
+
+
+@pytest.mark.django_db
+def test_per_unit_chain_figures_of_a_world_equal_the_narrowed_analyses():
+    from consortium.leadership.kpis.compute import compute_facts, gap_inputs, years_for
+
+    w = build_world(scale=3)
+    today = timezone.localdate()
+    years = years_for(today)
+    old = _old_unit_chain_facts(gap_inputs(w.consortium.pk, years), years)
+    facts = compute_facts(w.consortium.pk, today=today)
+    new = {
+        (metric, year, unit_id, dimension): (value, label)
+        for year, unit_id, metric, dimension, label, value in facts.rows()
+        if metric.startswith("supply.") and unit_id is not None
+    }
+    assert old and new == old

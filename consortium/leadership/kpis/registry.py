@@ -18,7 +18,7 @@ name; "" — scalar. For additive dimensioned metrics the dimension "" holds the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -1055,6 +1055,21 @@ def drill_url(key: str, year: int | None, unit_id: int | None = None, dimension:
         return None
     query = _query(year, unit_id, dimension)
     return f"{base}?{query}" if query else base
+
+
+def drill_urls(
+    key: str, year: int | None, unit_id: int | None, dimensions: Iterable[str | None]
+) -> list[str | None]:
+    """``drill_url`` of each dimension, with a single ``reverse()`` (charts have one URL per category)."""
+    dimensions = list(dimensions)
+    base = drill_url(key, None)
+    if base is None:
+        return [None] * len(dimensions)
+    urls: list[str | None] = []
+    for dimension in dimensions:
+        query = _query(year, unit_id, dimension)
+        urls.append(f"{base}?{query}" if query else base)
+    return urls
 
 
 def link_url(key: str, year: int | None, dimension: str | None = "") -> str | None:

@@ -248,10 +248,13 @@ def chart_height(chart: Any) -> int:
 
 
 def display_rows(chart: Any) -> list[list[tuple[str, bool]]]:
-    """The chart's table as the page prints it: (text, numeric) pairs."""
+    """The chart's table as the page prints it: (text, numeric) pairs. A chart that shows only some of its categories
+    (``Chart.truncated``) keeps the page light: the table lists the charted rows (the first ones), the Excel export
+    every row."""
+    rows = chart.rows[: len(chart.categories)] if getattr(chart, "truncated", False) else chart.rows
     return [
         [(exports.display_value(v), isinstance(v, int | float | Decimal) and not isinstance(v, bool)) for v in row]
-        for row in chart.rows
+        for row in rows
     ]
 
 
@@ -265,7 +268,8 @@ class DashboardViewMixin(ScopedViewMixin):
     model = KpiFact
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
+        # A method the view does not serve answers 405 before the role check (as every other POST-only page).
+        if request.user.is_authenticated and request.method.lower() in self.http_method_names:
             self.scope = dashboard_scope(request.user, request.GET.get("consortium") or request.POST.get("consortium"))
         return super().dispatch(request, *args, **kwargs)
 
@@ -280,6 +284,7 @@ class DashboardView(DashboardViewMixin, TemplateView):
         filters = read_filters(self.request, self.scope)
         dashboard = build_dashboard(self.scope, filters)
         query = base_query(self.scope, filters)
+        export_url = reverse("leadership:dashboard-export")
         charts = [
             {
                 "chart": chart,
@@ -289,6 +294,7 @@ class DashboardView(DashboardViewMixin, TemplateView):
                 "height": chart_height(chart),
                 "rows": display_rows(chart),
                 "export_query": base_query(self.scope, filters, chart=chart.key),
+                "export_url": f"{export_url}?{base_query(self.scope, filters, chart=chart.key)}",
                 "empty": not chart.categories or not any(
                     _number(v) for s in chart.series for v in s.values
                 ),
