@@ -36,7 +36,7 @@ def redis_worker(settings):
     queue = f"test-{uuid.uuid4().hex}"
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "task_routes")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(task_always_eager=False, task_routes={"consortium.tenancy.tasks.*": {"queue": queue}})
+    celery_app.conf.update(task_always_eager=False, task_routes={"*": {"queue": queue}})  # every task
     try:
         with start_worker(
             celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=30

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -155,10 +155,17 @@ def build_world(scale: int = 1, consortium=None) -> World:
         FundingRecordFactory(consortium=c, source=FundingSource.ENTERPRISE, amount=D("50.50"), year=y)
         FundingRecordFactory(consortium=c, source=FundingSource.FISCAL_BUDGET, amount=D("30.00"), year=y - 1)
         # demands of the enterprise
-        TalentDemandFactory(unit=e, headcount=10, filled_count=4, start_date=date(y, 3, 1))
-        TalentDemandFactory(unit=e, headcount=5, filled_count=5, start_date=date(y, 4, 1), status=DemandStatus.FILLED)
-        TalentDemandFactory(unit=e, headcount=20, start_date=date(y, 4, 1), status=DemandStatus.DRAFT)
-        TalentDemandFactory(unit=e, headcount=3, start_date=date(y - 1, 4, 1))
+        # demands count in the year they were published (published_at); the chain figures use the start year
+        published = lambda year: timezone.make_aware(datetime(year, 2, 1, 10))  # noqa: E731
+        TalentDemandFactory(unit=e, headcount=10, filled_count=4, start_date=date(y, 3, 1), published_at=published(y))
+        TalentDemandFactory(
+            unit=e, headcount=5, filled_count=5, start_date=date(y, 4, 1), status=DemandStatus.FILLED,
+            published_at=published(y),
+        )
+        TalentDemandFactory(
+            unit=e, headcount=20, start_date=date(y, 4, 1), status=DemandStatus.DRAFT, published_at=published(y)
+        )
+        TalentDemandFactory(unit=e, headcount=3, start_date=date(y - 1, 4, 1), published_at=published(y - 1))
         # R&D
         RnDProjectFactory(unit=e, start_on=date(y, 3, 1), end_on=date(y + 1, 3, 1), status=ProjectStatus.IN_PROGRESS)
         RnDProjectFactory(unit=e, start_on=date(y, 5, 1), end_on=date(y + 1, 3, 1), status=ProjectStatus.PROPOSED)

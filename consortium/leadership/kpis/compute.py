@@ -115,7 +115,9 @@ class Facts:
 
 
 def years_for(today: date) -> list[int]:
-    return list(range(today.year - YEARS_BACK + 1, today.year + 1))
+    """The flow years kept: the last ``YEARS_BACK`` years and the next one (demands starting and students graduating
+    next year are what the supply–demand picture is about)."""
+    return list(range(today.year - YEARS_BACK + 1, today.year + 2))
 
 
 # --- counted metrics (one grouped query each) -----------------------------------------------------------------------

@@ -300,6 +300,7 @@ DEMAND_COLUMNS = [
     (_("岗位"), "position"),
     (_("需求人数"), "headcount"),
     (_("已满足人数"), "filled_count"),
+    (_("发布时间"), "published_at"),
     (_("到岗日期"), "start_date"),
     (_("状态"), "get_status_display"),
 ]
@@ -334,12 +335,12 @@ S_FULL_TIME = Source(Teacher, lambda t: Q(is_active=True, employment=Employment.
 S_PART_TIME = Source(Teacher, lambda t: Q(is_active=True, employment=Employment.PART_TIME), dim_field="unit_id")
 S_DUAL = Source(Teacher, _valid_dual, dim_field="unit_id")
 S_PRACTICE = Source(EnterprisePractice, year_field="start_date", dim_field="unit_id", value="sum:hours")
-S_DEMANDS = Source(TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="start_date")
+S_DEMANDS = Source(TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="published_at")
 S_DEMAND_HEADCOUNT = Source(
-    TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="start_date", value="sum:headcount"
+    TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="published_at", value="sum:headcount"
 )
 S_DEMAND_FILLED = Source(
-    TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="start_date", value="sum:filled_count"
+    TalentDemand, lambda t: Q(status__in=list(DEMAND_PUBLISHED)), year_field="published_at", value="sum:filled_count"
 )
 S_PROJECTS = Source(RnDProject, lambda t: Q(status__in=list(PUBLIC_PROJECT_STATUSES)), year_field="start_on")
 S_PROJECTS_STATUS = Source(RnDProject, dim_field="status")
