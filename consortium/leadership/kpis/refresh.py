@@ -10,11 +10,12 @@ facts.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -52,8 +53,36 @@ def _replace_facts(consortium_id: int) -> int:
             for year, unit_id, metric, dimension, label, value in facts.rows()
         ]
         KpiFact.objects.for_consortium(consortium_id).delete()
-        KpiFact.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        if connection.vendor == "postgresql":
+            _copy_facts(rows)
+        else:
+            KpiFact.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     return len(rows)
+
+
+COPY_COLUMNS = ("consortium_id", "year", "unit_id", "metric", "dimension", "label", "value", "computed_at")
+
+
+def _copy_text(value: object) -> str:
+    r"""One field in PostgreSQL's COPY text format: \N for NULL; backslash, tab and newlines escaped."""
+    if value is None:
+        return r"\N"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_facts(rows: list[KpiFact]) -> None:
+    """PostgreSQL: the facts through COPY — at province size (~350k facts) several times faster than bulk_create,
+    which dominated the refresh (bench/leadership_bench.py)."""
+    buffer = io.StringIO()
+    for fact in rows:
+        buffer.write("\t".join(_copy_text(getattr(fact, column)) for column in COPY_COLUMNS))
+        buffer.write("\n")
+    buffer.seek(0)
+    table = connection.ops.quote_name(KpiFact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
 def kpi_refresh(*, consortium_id: int, trigger: str = "manual") -> KpiRefresh:
