@@ -47,6 +47,7 @@ class Series:
     name: str
     values: list[Decimal | None]
     stack: str | None = None
+    code: str | None = None  # a stable key for the series (e.g. the RAG value), what the charts colour by
 
 
 @dataclass
@@ -428,7 +429,9 @@ def _task_progress(facts: _Facts, year: int, unit_id: int | None) -> Chart:
     )
     categories = [facts.label("tasks.total", d) for d in dims]
     series = [
-        Series(str(rag.label), [facts.value("tasks.rag_by_unit", f"{d}:{rag.value}") for d in dims], "tasks")
+        Series(
+            str(rag.label), [facts.value("tasks.rag_by_unit", f"{d}:{rag.value}") for d in dims], "tasks", rag.value
+        )
         for rag in RAG_ORDER
     ]
     headers = [_("牵头单位"), *(s.name for s in series), _("合计"), _("逾期"), _("完成率（%）")]

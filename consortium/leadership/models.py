@@ -507,7 +507,7 @@ class ReportSchedule(TenantModel):
 
     kind = models.CharField(_("报告类型"), max_length=16, choices=ReportKind.choices)
     enabled = models.BooleanField(_("启用"), default=True)
-    minute = models.CharField(_("分"), max_length=20, default="0")
+    minute = models.CharField(pgettext_lazy("cron", "分"), max_length=20, default="0")
     hour = models.CharField(_("时"), max_length=20, default="8")
     day_of_week = models.CharField(_("星期"), max_length=20, default="*")
     day_of_month = models.CharField(_("日"), max_length=20, default="*")

@@ -5,7 +5,8 @@
   "use strict";
 
   var PALETTE = ["#1f4e9c", "#2e7d32", "#f0ad4e", "#c0392b", "#7c3aed", "#0891b2", "#64748b", "#d9822b"];
-  var RAG = { "正常": "#2e7d32", "预警": "#f0ad4e", "滞后": "#c0392b", "已完成": "#1f4e9c", "未开始": "#94a3b8", "已暂停": "#64748b" };
+  // Keyed by the series code (the RAG value), so the colours survive translation of the series names.
+  var RAG = { green: "#2e7d32", amber: "#f0ad4e", red: "#c0392b", done: "#1f4e9c", not_started: "#94a3b8", suspended: "#64748b" };
   var charts = [];
 
   function read(id) {
@@ -14,7 +15,7 @@
   }
 
   function seriesColor(series, index) {
-    return RAG[series.name] || PALETTE[index % PALETTE.length];
+    return (series.code && RAG[series.code]) || PALETTE[index % PALETTE.length];
   }
 
   function axisChart(data, horizontal, stacked) {

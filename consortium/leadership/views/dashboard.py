@@ -234,7 +234,7 @@ def chart_payload(chart: Any) -> dict[str, Any]:
         "kind": chart.kind,
         "categories": [str(c) for c in chart.categories],
         "series": [
-            {"name": str(s.name), "values": [_number(v) for v in s.values], "stack": s.stack or None}
+            {"name": str(s.name), "values": [_number(v) for v in s.values], "stack": s.stack or None, "code": s.code}
             for s in chart.series
         ],
         "drill_urls": list(chart.drill_urls or []),
@@ -641,7 +641,7 @@ class ProvinceView(ProvinceViewMixin, TemplateView):
             content = exports.province_workbook(
                 headers, rows, [_("合计"), *data["totals"]], caption=_("%(year)d年") % {"year": data["year"]}
             )
-            return exports.xlsx_response(f"{_('全省视图')}-{data['year']}.xlsx", content)
+            return exports.xlsx_response(f"{_('全省概览')}-{data['year']}.xlsx", content)
         return super().get(request, *args, **kwargs)
 
 
