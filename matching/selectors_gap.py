@@ -29,10 +29,11 @@ A graduate marked 已就业 without such a record is employed but not counted as
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 
@@ -103,11 +104,12 @@ def gap_chain_choices(user: Any, consortium_id: int) -> list[tuple[int, str]]:
     )
 
 
-def _local_hire_q(user: Any, consortium_id: int) -> Q:
-    terms = parse_terms(
-        MatchSettings.objects.visible_to(user).filter(consortium_id=consortium_id)
-        .values_list("local_terms", flat=True).first()
-    )
+#: The rows a reader may use, per model: ``visible_to(user)`` in request code, ``for_consortium(id)`` in tasks.
+Rows = Callable[[type[models.Model]], models.QuerySet]
+
+
+def _local_hire_q(rows: Rows) -> Q:
+    terms = parse_terms(rows(MatchSettings).values_list("local_terms", flat=True).first())
     if not terms:
         return Q()
     place = Q(demand__place="")
@@ -120,22 +122,29 @@ def gap_inputs(
     user: Any, *, consortium_id: int, years: Sequence[int], demand_kinds: Iterable[str] | None = None
 ) -> gap.GapInputs:
     """Everything ``gap.analyse`` needs for ``years`` of one consortium, read through the user's scope."""
+
+    def rows(model: type[models.Model]) -> models.QuerySet:
+        return model.objects.visible_to(user).filter(consortium_id=consortium_id)  # type: ignore[attr-defined]
+
+    return gap_inputs_from(rows, Industry.objects.visible_to(user), years=years, demand_kinds=demand_kinds)
+
+
+def gap_inputs_from(
+    rows: Rows, industries_qs: models.QuerySet, *, years: Sequence[int], demand_kinds: Iterable[str] | None = None
+) -> gap.GapInputs:
+    """The one reader of the gap inputs: ``rows(Model)`` gives the base rows of each tenant model (already limited to
+    one consortium), so the gap page (user scope) and the KPI refresh (``for_consortium``) count the same rows."""
     first, last = min(years), max(years)
     kinds = [k for k in (demand_kinds or ()) if k in DemandKind.values]
 
     industries = tuple(
         gap.IndustryIn(pk, name, group)
-        for pk, name, group in Industry.objects.visible_to(user)
-        .order_by("position", "code")
-        .values_list("pk", "name", "group_name")
+        for pk, name, group in industries_qs.order_by("position", "code").values_list("pk", "name", "group_name")
     )
     chain_names: dict[int, str] = {}
     chain_industries: dict[int, set[int]] = defaultdict(set)
     for pk, name, industry_id in (
-        LocalChain.objects.visible_to(user)
-        .filter(consortium_id=consortium_id)
-        .order_by("position", "name", "pk")
-        .values_list("pk", "name", "industries")
+        rows(LocalChain).order_by("position", "name", "pk").values_list("pk", "name", "industries")
     ):
         chain_names[pk] = name
         if industry_id is not None:
@@ -144,41 +153,37 @@ def gap_inputs(
 
     links: dict[int, list[gap.LinkIn]] = defaultdict(list)
     for programme_id, industry_id, chain_id, weight in (
-        ProgrammeIndustryLink.objects.visible_to(user)
-        .filter(consortium_id=consortium_id)
+        rows(ProgrammeIndustryLink)
         .order_by("programme_id", "pk")
         .values_list("programme_id", "industry_id", "local_chain_id", "weight")
     ):
         links[programme_id].append(gap.LinkIn(industry_id, chain_id, weight))
     programmes = tuple(
         gap.ProgrammeIn(pk, code, name, unit_id, unit_name, active, tuple(links.get(pk, ())))
-        for pk, code, name, unit_id, unit_name, active in Programme.objects.visible_to(user)
-        .filter(consortium_id=consortium_id)
+        for pk, code, name, unit_id, unit_name, active in rows(Programme)
         .order_by("unit__name", "code", "pk")
         .values_list("pk", "code", "name", "unit_id", "unit__name", "is_active")
     )
     offerings = tuple(
         gap.OfferingIn(programme_id, year, intake, priority)
-        for programme_id, year, intake, priority in ProgrammeOffering.objects.visible_to(user)
-        .filter(consortium_id=consortium_id, year__gte=first, year__lte=last)
+        for programme_id, year, intake, priority in rows(ProgrammeOffering)
+        .filter(year__gte=first, year__lte=last)
         .values_list("programme_id", "year", "planned_intake", "priority_class")
     )
 
-    # Supply: one grouped query; the local-employment flags are EXISTS subqueries over the viewer's scope.
-    order_class_job = Employment.objects.visible_to(user).filter(
-        consortium_id=consortium_id, enrolment__student=OuterRef("pk")
-    )
+    # Supply: one grouped query; the local-employment flags are EXISTS subqueries over the same rows.
+    order_class_job = rows(Employment).filter(enrolment__student=OuterRef("pk"))
     hire = (
-        Candidacy.objects.visible_to(user)
-        .filter(consortium_id=consortium_id, student=OuterRef("pk"), status=CandidacyStatus.HIRED)
+        rows(Candidacy)
+        .filter(student=OuterRef("pk"), status=CandidacyStatus.HIRED)
         .exclude(demand__kind=DemandKind.INTERNSHIP)
-        .filter(_local_hire_q(user, consortium_id))
+        .filter(_local_hire_q(rows))
     )
     local = Q(local_job=True) | Q(local_hire=True)
     supply = tuple(
         gap.SupplyIn(row["programme"], row["year"], row["expected"], row["employed"], row["local"])
-        for row in Student.objects.visible_to(user)
-        .filter(consortium_id=consortium_id, expected_graduation__year__gte=first, expected_graduation__year__lte=last)
+        for row in rows(Student)
+        .filter(expected_graduation__year__gte=first, expected_graduation__year__lte=last)
         .exclude(status=StudentStatus.FURTHER_STUDY)
         .annotate(local_job=Exists(order_class_job), local_hire=Exists(hire))
         .values(programme=F("offering__programme_id"), year=ExtractYear("expected_graduation"))
@@ -190,9 +195,8 @@ def gap_inputs(
         .order_by()
     )
 
-    demand_qs = TalentDemand.objects.visible_to(user).filter(
-        consortium_id=consortium_id, status__in=list(DEMAND_PUBLISHED),
-        start_date__year__gte=first, start_date__year__lte=last,
+    demand_qs = rows(TalentDemand).filter(
+        status__in=list(DEMAND_PUBLISHED), start_date__year__gte=first, start_date__year__lte=last
     )
     if kinds:
         demand_qs = demand_qs.filter(kind__in=kinds)
@@ -207,8 +211,8 @@ def gap_inputs(
     unit_industries: dict[int, set[int]] = defaultdict(set)
     unit_chains: dict[int, set[int]] = defaultdict(set)
     for unit_id, industry_id, chain_id in (
-        MemberUnit.objects.visible_to(user)
-        .filter(consortium_id=consortium_id, pk__in=demand_qs.values("unit_id"))
+        rows(MemberUnit)
+        .filter(pk__in=demand_qs.values("unit_id"))
         .values_list("pk", "industries", "local_chains")
     ):
         if industry_id is not None:

@@ -17,21 +17,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractYear
 
-from consortium.tenancy.models import Industry, LocalChain, MemberUnit
-from enterprises.choices.demands import DEMAND_PUBLISHED, DemandKind
-from enterprises.models.demands import TalentDemand
-from enterprises.models.order_classes import Employment as OrderClassEmployment
+from consortium.tenancy.models import Industry, MemberUnit
 from matching import gap
-from matching.choices import CandidacyStatus
-from matching.models import Candidacy, MatchSettings
-from matching.snapshot import parse_terms
+from matching.selectors_gap import gap_inputs_from
 from practice_center import selectors as practice_selectors
 from practice_center.models import PracticeCentre
-from schools.choices import StudentStatus
-from schools.models import Programme, ProgrammeIndustryLink, ProgrammeOffering, SchoolProfile, Student
+from schools.models import SchoolProfile
 from schools.rules import part_time_cap, part_time_headroom
 
 from ..choices import Rag
@@ -243,111 +237,11 @@ def _practice(facts: Facts, consortium_id: int, today: date) -> None:
 
 
 def gap_inputs(consortium_id: int, years: list[int]) -> gap.GapInputs:
-    """The inputs of ``matching.gap.analyse`` for ``years`` of one consortium, read with ``for_consortium`` (the
-    same rows and definitions as ``matching.selectors_gap.gap_inputs`` for the secretariat, all demand kinds)."""
-    first, last = min(years), max(years)
-    industries = tuple(
-        gap.IndustryIn(pk, name, group)
-        for pk, name, group in Industry.objects.order_by("position", "code").values_list("pk", "name", "group_name")
+    """The inputs of ``matching.gap.analyse`` for ``years`` of one consortium: the gap page's own reader
+    (``selectors_gap.gap_inputs_from``) over ``for_consortium`` rows, all demand kinds."""
+    return gap_inputs_from(
+        lambda model: model.objects.for_consortium(consortium_id), Industry.objects.all(), years=years
     )
-    chain_names: dict[int, str] = {}
-    chain_industries: dict[int, set[int]] = defaultdict(set)
-    for pk, name, industry_id in (
-        LocalChain.objects.for_consortium(consortium_id)
-        .order_by("position", "name", "pk")
-        .values_list("pk", "name", "industries")
-    ):
-        chain_names[pk] = name
-        if industry_id is not None:
-            chain_industries[pk].add(industry_id)
-    chains = tuple(gap.ChainIn(pk, name, frozenset(chain_industries[pk])) for pk, name in chain_names.items())
-    links: dict[int, list[gap.LinkIn]] = defaultdict(list)
-    for programme_id, industry_id, chain_id, weight in (
-        ProgrammeIndustryLink.objects.for_consortium(consortium_id)
-        .order_by("programme_id", "pk")
-        .values_list("programme_id", "industry_id", "local_chain_id", "weight")
-    ):
-        links[programme_id].append(gap.LinkIn(industry_id, chain_id, weight))
-    programmes = tuple(
-        gap.ProgrammeIn(pk, code, name, unit_id, unit_name, active, tuple(links.get(pk, ())))
-        for pk, code, name, unit_id, unit_name, active in Programme.objects.for_consortium(consortium_id)
-        .order_by("unit__name", "code", "pk")
-        .values_list("pk", "code", "name", "unit_id", "unit__name", "is_active")
-    )
-    offerings = tuple(
-        gap.OfferingIn(programme_id, year, intake, priority)
-        for programme_id, year, intake, priority in ProgrammeOffering.objects.for_consortium(consortium_id)
-        .filter(year__gte=first, year__lte=last)
-        .values_list("programme_id", "year", "planned_intake", "priority_class")
-    )
-    terms = parse_terms(
-        MatchSettings.objects.for_consortium(consortium_id).values_list("local_terms", flat=True).first()
-    )
-    local_place = Q()
-    if terms:
-        local_place = Q(demand__place="")
-        for term in terms:
-            local_place |= Q(demand__place__contains=term)
-    order_class_job = OrderClassEmployment.objects.for_consortium(consortium_id).filter(
-        enrolment__student=OuterRef("pk")
-    )
-    hire = (
-        Candidacy.objects.for_consortium(consortium_id)
-        .filter(student=OuterRef("pk"), status=CandidacyStatus.HIRED)
-        .exclude(demand__kind=DemandKind.INTERNSHIP)
-        .filter(local_place)
-    )
-    local = Q(local_job=True) | Q(local_hire=True)
-    supply = tuple(
-        gap.SupplyIn(row["programme"], row["year"], row["expected"], row["employed"], row["local"])
-        for row in Student.objects.for_consortium(consortium_id)
-        .filter(expected_graduation__year__gte=first, expected_graduation__year__lte=last)
-        .exclude(status=StudentStatus.FURTHER_STUDY)
-        .annotate(local_job=Exists(order_class_job), local_hire=Exists(hire))
-        .values(programme=F("offering__programme_id"), year=ExtractYear("expected_graduation"))
-        .annotate(
-            expected=Count("pk"),
-            employed=Count("pk", filter=Q(status=StudentStatus.EMPLOYED) | local),
-            local=Count("pk", filter=local),
-        )
-        .order_by()
-    )
-    demand_qs = TalentDemand.objects.for_consortium(consortium_id).filter(
-        status__in=list(DEMAND_PUBLISHED), start_date__year__gte=first, start_date__year__lte=last
-    )
-    demand_rows = list(
-        demand_qs.annotate(year=ExtractYear("start_date"))
-        .order_by("pk")
-        .values_list("pk", "unit_id", "year", "headcount", "filled_count")
-    )
-    named: dict[int, set[int]] = defaultdict(set)
-    for demand_id, programme_id in demand_qs.filter(programmes__isnull=False).values_list("pk", "programmes"):
-        named[demand_id].add(programme_id)
-    unit_industries: dict[int, set[int]] = defaultdict(set)
-    unit_chains: dict[int, set[int]] = defaultdict(set)
-    for unit_id, industry_id, chain_id in (
-        MemberUnit.objects.for_consortium(consortium_id)
-        .filter(pk__in=demand_qs.values("unit_id"))
-        .values_list("pk", "industries", "local_chains")
-    ):
-        if industry_id is not None:
-            unit_industries[unit_id].add(industry_id)
-        if chain_id is not None:
-            unit_chains[unit_id].add(chain_id)
-    demands = tuple(
-        gap.DemandIn(
-            pk,
-            unit_id,
-            year,
-            headcount,
-            filled,
-            frozenset(unit_industries.get(unit_id, ())),
-            frozenset(unit_chains.get(unit_id, ())),
-            frozenset(named.get(pk, ())),
-        )
-        for pk, unit_id, year, headcount, filled in demand_rows
-    )
-    return gap.GapInputs(industries, chains, programmes, supply, demands, offerings)
 
 
 def _unit_chain_facts(facts: Facts, inputs: gap.GapInputs, years: list[int]) -> None:
