@@ -49,6 +49,7 @@ class GroupMemberInline(ScopedInline):
     model = GroupMember
     extra = 0
     fields = ("role", "name", "position", "department", "unit", "email", "receives_reports", "scope_unit", "order")
+    exclude = ("consortium",)  # ``unit`` here is the member's affiliation, not an owner taken from the parent
     fk_name = "group"
 
 

@@ -489,3 +489,16 @@ def test_drill_and_province_query_counts_are_constant(client, dw, django_assert_
     client.force_login(dw.platform_admin)
     with django_assert_max_num_queries(province_small):
         client.get(reverse(PROVINCE))
+
+
+def test_platform_admin_is_not_sent_to_the_single_consortium_practice_statistics(client, refreshed):
+    """Utilisation links to the practice statistics, which serve one consortium's users only (403 for a platform
+    admin): the platform admin goes back to that consortium's dashboard instead; the secretariat is sent there."""
+    dw = refreshed
+    client.force_login(dw.platform_admin)
+    response = client.get(drill("practice.utilisation"), {"consortium": dw.consortium.pk, "year": dw.year})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('leadership:dashboard')}?consortium={dw.consortium.pk}"
+    client.force_login(dw.secretariat)
+    response = client.get(drill("practice.utilisation"), {"year": dw.year})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("practice_center:stats"))

@@ -31,7 +31,7 @@ from consortium.tenancy.demo.data import DEMO_PASSWORD
 ROLES = [
     "platform", "secretariat", "official", "school_admin", "school_staff", "enterprise_admin", "other_secretariat",
 ]
-MAX_PAGES = 800  # per role
+MAX_PAGES = 1000  # per role
 PER_PATTERN = 8  # pages visited per URL shape (ids and query values blanked): a sample of every kind of page
 MAX_QUERIES = 50
 HOSTS = {"", "testserver"}

@@ -40,7 +40,7 @@ REFRESH_STALE_AFTER = timedelta(minutes=15)
 
 
 class KpiFactSerializer(TenantModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, allow_null=True)
     metric_label = serializers.SerializerMethodField()
     measure = serializers.SerializerMethodField()
     dimension_label = serializers.SerializerMethodField()

@@ -124,7 +124,7 @@ class ReportViewSet(TenantReadOnlyViewSet):
 
 class ReportScheduleSerializer(TenantModelSerializer):
     recipients = scoped_field(GroupMember, many=True, required=False)
-    periodic_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    periodic_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     next_run = serializers.SerializerMethodField()
 
     class Meta:

@@ -443,6 +443,10 @@ class KpiDrillView(DashboardViewMixin, TemplateView):
         if self.metric is None:
             raise Http404(_("指标不存在。"))
         if self.metric.link:  # computed by another app's page (alignment, utilisation, the gap): show it there
+            if self.scope.platform_admin and self.metric.link.startswith("practice_center:"):
+                # the practice statistics serve users of one consortium only: back to the dashboard, with the reason
+                messages.info(request, _("该指标的明细在实践中心统计页面，仅对本联合体的用户开放。"))
+                return HttpResponseRedirect(f"{reverse('leadership:dashboard')}?consortium={self.scope.consortium_id}")
             filters = read_filters(request, self.scope, drill=True)
             url = link_url(self.metric.key, filters.year, filters.dimension)
             if url is None:
