@@ -42,7 +42,8 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -136,7 +137,6 @@ def build_consortium(serial: int, name: str, params: dict[str, int], ref: dict, 
                      today: date) -> dict:
     """Every row one consortium needs for its KPIs (bulk_create, no services: this is test data)."""
     from matching_data import BASES, COUNTY_TOWNS, MAJORS, PROGRAMMES
-    from tests.factories.tenancy import credit_code
 
     from consortium.funding.choices import FundingSource
     from consortium.funding.models import FundingRecord
@@ -157,9 +157,16 @@ def build_consortium(serial: int, name: str, params: dict[str, int], ref: dict, 
     from practice_center.models import Booking, OpeningHours, PracticeCentre, Resource, Trainee, TrainingSession
     from schools.choices import Employment, PriorityClass, SchoolLevel, StudentStatus
     from schools.models import (
-        DualQualification, EnterprisePractice, Programme, ProgrammeIndustryLink, ProgrammeOffering, SchoolProfile,
-        Student, Teacher,
+        DualQualification,
+        EnterprisePractice,
+        Programme,
+        ProgrammeIndustryLink,
+        ProgrammeOffering,
+        SchoolProfile,
+        Student,
+        Teacher,
     )
+    from tests.factories.tenancy import credit_code
 
     tz = ZoneInfo(settings.TIME_ZONE)
     years = list(range(today.year - 5, today.year + 1))
@@ -290,7 +297,7 @@ def build_consortium(serial: int, name: str, params: dict[str, int], ref: dict, 
                                           expires_on=expires))
     bulk(DualQualification, dual)
     practices = []
-    for n in range(params["practices"]):
+    for _n in range(params["practices"]):
         t = pick(teachers)
         start = day_in(pick(years))
         practices.append(EnterprisePractice(consortium_id=cid, unit_id=t.unit_id, teacher_id=t.pk,
@@ -597,7 +604,9 @@ def compute_phases(consortium_id: int) -> list[tuple[str, float, int]]:
             out.append((label, (time.perf_counter() - start) * 1000, len(captured)))
         return result
 
-    names = phase("unit names", lambda: dict(MemberUnit.objects.for_consortium(consortium_id).values_list("pk", "name")))
+    names = phase(
+        "unit names", lambda: dict(MemberUnit.objects.for_consortium(consortium_id).values_list("pk", "name"))
+    )
     phase("_counted (grouped query per metric)", lambda: compute._counted(facts, consortium_id, today, names))
     phase("_part_time_cap", lambda: compute._part_time_cap(facts, consortium_id, names))
     phase("_practice (utilisation + training)", lambda: compute._practice(facts, consortium_id, today))

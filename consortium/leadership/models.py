@@ -104,7 +104,9 @@ class LeadershipGroup(ConsortiumWide):
 class GroupMember(ConsortiumWide):
     """A member of the leadership group. ``scope_unit`` set: the member receives the reports of that unit only."""
 
-    group = models.ForeignKey(LeadershipGroup, verbose_name=_("领导小组"), on_delete=models.CASCADE, related_name="members")
+    group = models.ForeignKey(
+        LeadershipGroup, verbose_name=_("领导小组"), on_delete=models.CASCADE, related_name="members"
+    )
     role = models.CharField(_("职务"), max_length=16, choices=GroupRole.choices, default=GroupRole.MEMBER)
     name = models.CharField(_("姓名"), max_length=60)
     position = models.CharField(_("职务/职称"), max_length=120, blank=True)
@@ -136,7 +138,9 @@ class GroupMember(ConsortiumWide):
 class JointMeeting(ConsortiumWide):
     """A meeting of the joint meeting system (联席会议): topics, decisions and the sub-tasks it discussed."""
 
-    group = models.ForeignKey(LeadershipGroup, verbose_name=_("领导小组"), on_delete=models.CASCADE, related_name="meetings")
+    group = models.ForeignKey(
+        LeadershipGroup, verbose_name=_("领导小组"), on_delete=models.CASCADE, related_name="meetings"
+    )
     title = models.CharField(_("会议名称"), max_length=200)
     held_on = models.DateField(_("召开日期"))
     location = models.CharField(_("地点"), max_length=200, blank=True)
@@ -542,7 +546,8 @@ class Report(TenantModel):
     period_start = models.DateField(_("周期开始"))
     period_end = models.DateField(_("周期结束"))
     unit = models.ForeignKey(
-        MemberUnit, verbose_name=_("报告范围（单位）"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        MemberUnit, verbose_name=_("报告范围（单位）"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
     )
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     status = models.CharField(_("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
@@ -553,7 +558,8 @@ class Report(TenantModel):
     xlsx = models.FileField(_("Excel 文件"), upload_to=report_file_path, max_length=255, blank=True, editable=False)
     pdf = models.FileField(_("PDF 文件"), upload_to=report_file_path, max_length=255, blank=True, editable=False)
     schedule = models.ForeignKey(
-        ReportSchedule, verbose_name=_("报告计划"), on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+        ReportSchedule, verbose_name=_("报告计划"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reports",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.SET_NULL, null=True, blank=True,

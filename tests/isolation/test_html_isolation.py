@@ -31,7 +31,7 @@ EXTRA_KWARGS: dict[str, dict[str, str]] = {
 SKIPPED: dict[str, str] = {
     "password_reset_confirm": "needs a signed uid/token pair; covered by tests/web",
     "invitation-accept": "addressed by an invitation token, not a pk; covered by tests/tenancy invitations",
-    "kpi-drill": "addressed by a metric key, not a pk; roles and row scoping in tests/leadership/test_dashboard_pages.py",
+    "kpi-drill": "addressed by a metric key, not a pk; roles and rows in tests/leadership/test_dashboard_pages.py",
 }
 
 #: "namespace:name" -> why a visible object may still answer 404 (only the denials are exact there).
