@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -129,6 +130,44 @@ def atomic_scoped_save(view: ScopedViewMixin, save: Any) -> Any:
         obj = save()
         view.recheck_in_scope(obj)
     return obj
+
+
+class ServiceFormMixin:
+    """Form pages whose write is a service call: the user goes to the form, ``run`` saves through
+    ``atomic_scoped_save`` (the written row's scope, whatever its model, re-checked inside the transaction) and turns
+    the service's ValidationError into form errors."""
+
+    heading: Any = ""
+    back_url_name = ""
+    form_takes_user = True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        if self.form_takes_user:
+            kwargs["user"] = self.request.user  # type: ignore[attr-defined]
+        return kwargs
+
+    def get_back_url(self) -> str:
+        return reverse(self.back_url_name)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.setdefault("heading", self.heading)
+        context.setdefault("back_url", self.get_back_url())
+        return context
+
+    def recheck_in_scope(self, obj: Any) -> None:
+        if not type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+            raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
+
+    def run(self, form: Any, call: Any, success: Any, message: str = "") -> HttpResponse:
+        try:
+            obj = atomic_scoped_save(self, call)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        messages.success(self.request, message or _("已保存。"))  # type: ignore[attr-defined]
+        return HttpResponseRedirect(success(obj) if callable(success) else success)
 
 
 class ScopedInline(admin.TabularInline):

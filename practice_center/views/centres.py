@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 
 from consortium.funding import selectors as funding_selectors
-from consortium.tenancy.mixins import ScopedActionMixin, ScopedParentMixin, ScopedViewMixin, atomic_scoped_save
+from consortium.tenancy.mixins import (
+    ScopedActionMixin,
+    ScopedParentMixin,
+    ScopedViewMixin,
+    ServiceFormMixin,
+    atomic_scoped_save,
+)
 from consortium.tenancy.models import MemberUnit
 
 from .. import calendar_grid, selectors, services
@@ -41,41 +47,10 @@ def can_create_centre(user: Any) -> bool:
     return user.is_authenticated and MemberUnit.objects.editable_by(user).exists()
 
 
-class FormMixin:
-    """Passes the user to the form; renders service ValidationErrors as form errors; re-checks the written row's
-    scope (whatever its model) inside the transaction."""
+class FormMixin(ServiceFormMixin):
+    """The practice-centre form pages (back to the centre list unless a view says otherwise)."""
 
-    heading: Any = ""
     back_url_name = "practice_center:centre-list"
-    form_takes_user = True
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        if self.form_takes_user:
-            kwargs["user"] = self.request.user  # type: ignore[attr-defined]
-        return kwargs
-
-    def get_back_url(self) -> str:
-        return reverse(self.back_url_name)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context.setdefault("heading", self.heading)
-        context.setdefault("back_url", self.get_back_url())
-        return context
-
-    def recheck_in_scope(self, obj: Any) -> None:
-        if not type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
-            raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
-
-    def run(self, form: Any, call: Any, success: Any, message: str = "") -> HttpResponse:
-        try:
-            obj = atomic_scoped_save(self, call)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.apply_service_errors(exc)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        messages.success(self.request, message or _("已保存。"))  # type: ignore[attr-defined]
-        return HttpResponseRedirect(success(obj) if callable(success) else success)
 
 
 class CentreParentMixin(FormMixin, ScopedParentMixin):

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,7 +28,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from consortium.tenancy.api.filters import fits_db_integer
-from consortium.tenancy.mixins import ScopedActionMixin, ScopedFileView, ScopedViewMixin, atomic_scoped_save
+from consortium.tenancy.mixins import (
+    ScopedActionMixin,
+    ScopedFileView,
+    ScopedViewMixin,
+    ServiceFormMixin,
+)
 from consortium.tenancy.models import MemberUnit
 from consortium.tenancy.scoping import is_platform_admin
 
@@ -77,11 +82,9 @@ def require_manager(user: Any, *, needs_consortium: bool = True) -> None:
         raise PermissionDenied(_("只有秘书处可以执行此操作。"))
 
 
-class FormMixin:
-    """Passes the user to the form; service ValidationErrors become form errors; the written row's scope (whatever
-    its model) is re-checked inside the transaction."""
+class FormMixin(ServiceFormMixin):
+    """The plan/task form pages: secretariat only (``needs_manager``) unless a view relaxes it."""
 
-    heading: Any = ""
     back_url_name = "leadership:plan"
     needs_manager = True
     needs_consortium = True
@@ -90,33 +93,6 @@ class FormMixin:
         if self.needs_manager and request.user.is_authenticated and not getattr(self, "write_view", False):
             require_manager(request.user, needs_consortium=self.needs_consortium)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["user"] = self.request.user  # type: ignore[attr-defined]
-        return kwargs
-
-    def get_back_url(self) -> str:
-        return reverse(self.back_url_name)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context.setdefault("heading", self.heading)
-        context.setdefault("back_url", self.get_back_url())
-        return context
-
-    def recheck_in_scope(self, obj: Any) -> None:
-        if not type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
-            raise PermissionDenied(_("该操作会使记录超出您的权限范围，已撤销。"))
-
-    def run(self, form: Any, call: Any, success: Any, message: str = "") -> HttpResponse:
-        try:
-            obj = atomic_scoped_save(self, call)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.apply_service_errors(exc)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        messages.success(self.request, message or _("已保存。"))  # type: ignore[attr-defined]
-        return HttpResponseRedirect(success(obj) if callable(success) else success)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
